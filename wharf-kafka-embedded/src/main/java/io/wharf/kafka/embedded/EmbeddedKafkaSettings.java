@@ -1,0 +1,30 @@
+package io.wharf.kafka.embedded;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How to start the embedded broker.
+ *
+ * @param logDir           where the broker keeps its data (formatted on first start)
+ * @param bindAddress      address the client listener binds to
+ * @param port             client port; 0 picks a free one
+ * @param advertisedHost   host advertised to clients, or null to derive it from the bind address
+ * @param autoCreateTopics whether producing to or fetching an unknown topic creates it
+ * @param defaultPartitions partitions of auto-created topics and of topics created without a count
+ * @param overrides        any further broker property, applied last
+ */
+public record EmbeddedKafkaSettings(Path logDir, String bindAddress, int port, String advertisedHost,
+                                    boolean autoCreateTopics, int defaultPartitions, Map<String, String> overrides) {
+    public EmbeddedKafkaSettings {
+        Objects.requireNonNull(logDir, "logDir");
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+    }
+
+    /** Loopback on a free port with topic auto-creation off: what tests want. */
+    public static EmbeddedKafkaSettings forTests(Path logDir) {
+        return new EmbeddedKafkaSettings(logDir, "127.0.0.1", 0, null, false, 1, Map.of());
+    }
+}
