@@ -1,0 +1,368 @@
+package io.wharf.core.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.wharf.core.config.KafkaSettings;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The only path from Wharf to Kafka: one shared idempotent producer (batching across every caller,
+ * {@code acks=all}), factories for consumer-group members and plain readers, and an admin client
+ * with a small cache of topic metadata.
+ *
+ * <p>{@link #send} never blocks its caller waiting for metadata: a topic's existence is checked
+ * asynchronously first, so a Netty event loop may call it. Everything is closed by {@link #close}.
+ */
+public final class KafkaAccess implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaAccess.class);
+    private static final long TOPIC_TTL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long MISSING_TOPIC_TTL_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final String bootstrapServers;
+    private final KafkaSettings settings;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AdminClient admin;
+    private final MeterRegistry registry;
+    private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
+    private final Map<String, CachedTopic> topics = new ConcurrentHashMap<>();
+    private final AtomicInteger clientSequence = new AtomicInteger();
+    // First sends to a topic wait for the producer's metadata; they run here, never on the caller's thread.
+    private final ExecutorService firstSendExecutor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "wharf-kafka-first-send");
+        t.setDaemon(true);
+        return t;
+    });
+    private final int maxRequestBytes;
+
+    private record CachedTopic(CompletableFuture<TopicInfo> info, long expiresAtNanos) {
+    }
+
+    private KafkaAccess(String bootstrapServers, KafkaSettings settings, MeterRegistry registry) {
+        this.bootstrapServers = bootstrapServers;
+        this.settings = settings;
+        this.registry = registry;
+        Map<String, Object> producerProps = producerProperties();
+        this.maxRequestBytes = Integer.parseInt(String.valueOf(
+                producerProps.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024)));
+        this.producer = new KafkaProducer<>(producerProps);
+        Map<String, Object> adminProps = new HashMap<>(common());
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "wharf-admin");
+        adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.requestTimeout().toMillis());
+        adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) settings.requestTimeout().toMillis());
+        this.admin = AdminClient.create(adminProps);
+        bind(new KafkaClientMetrics(producer));
+        bind(new KafkaClientMetrics(admin));
+    }
+
+    /** Creates the shared clients; nothing is contacted yet (see {@link #awaitCluster}). */
+    public static KafkaAccess create(String bootstrapServers, KafkaSettings settings, MeterRegistry registry) {
+        return new KafkaAccess(bootstrapServers, settings, registry);
+    }
+
+    private void bind(KafkaClientMetrics metrics) {
+        metrics.bindTo(registry);
+        clientMetrics.add(metrics);
+    }
+
+    /** The cluster's {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** The Kafka client settings from the configuration. */
+    public KafkaSettings settings() {
+        return settings;
+    }
+
+    /** The largest serialized record the shared producer accepts ({@code max.request.size}). */
+    public int maxRecordBytes() {
+        return maxRequestBytes;
+    }
+
+    /**
+     * Blocks until the cluster answers a metadata request, or fails after the timeout naming the
+     * servers and the last error. Call it at start-up, never from an event loop.
+     */
+    public void awaitCluster(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Throwable last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                admin.describeCluster().clusterId().get(Math.min(left, 5_000), TimeUnit.MILLISECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaUnavailableException("interrupted while waiting for Kafka at " + bootstrapServers, e);
+            } catch (ExecutionException e) {
+                last = e.getCause();
+                sleepQuietly(200);
+            } catch (TimeoutException e) {
+                last = e;
+            }
+        }
+        String why = last == null || last.getMessage() == null ? "no answer" : last.getMessage();
+        throw new KafkaUnavailableException("Kafka at " + bootstrapServers + " did not answer within "
+                + timeout.toSeconds() + "s (" + why + ")", last);
+    }
+
+    /** Asks the cluster for its id without blocking; completes exceptionally when Kafka does not answer. */
+    public CompletableFuture<String> clusterId() {
+        return toCompletable(admin.describeCluster().clusterId());
+    }
+
+    /**
+     * Sends one record through the shared producer. Fails with {@link UnknownTopicException} when
+     * the topic does not exist, with Kafka's exception when Kafka refuses the record (too large, not
+     * authorised, ...), and completes with the record's partition and offset once Kafka acknowledged
+     * it (acks=all). Never blocks waiting for metadata.
+     */
+    public CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
+        CompletableFuture<TopicInfo> info = topic(record.topic());
+        if (info.isDone() && !info.isCompletedExceptionally()) {
+            return sendKnown(record, info.join());
+        }
+        return info.thenComposeAsync(t -> sendKnown(record, t), firstSendExecutor);
+    }
+
+    private CompletableFuture<RecordMetadata> sendKnown(ProducerRecord<byte[], byte[]> record, TopicInfo topic) {
+        if (record.partition() != null && (record.partition() < 0 || record.partition() >= topic.partitions())) {
+            return CompletableFuture.failedFuture(new InvalidPartitionsException("topic '" + topic.name()
+                    + "' has partitions 0-" + (topic.partitions() - 1) + ", not " + record.partition()));
+        }
+        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    result.completeExceptionally(error);
+                } else {
+                    result.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /** Waits until every record sent so far is acknowledged or failed. Blocks: never call it from an event loop. */
+    public void flush() {
+        producer.flush();
+    }
+
+    /**
+     * The topic's partitions and cleanup policy, from a cache refreshed every 30 seconds. Fails with
+     * {@link UnknownTopicException} when the topic does not exist.
+     */
+    public CompletableFuture<TopicInfo> topic(String name) {
+        long now = System.nanoTime();
+        CachedTopic cached = topics.get(name);
+        if (cached != null && now < cached.expiresAtNanos()
+                && !(cached.info().isCompletedExceptionally() && !isUnknownTopic(cached.info()))) {
+            return cached.info();
+        }
+        CompletableFuture<TopicInfo> fresh = describe(name);
+        topics.put(name, new CachedTopic(fresh, now + TOPIC_TTL_NANOS));
+        fresh.whenComplete((info, error) -> {
+            if (error != null) {
+                // a missing topic may be created any moment; other failures are not cached at all
+                topics.computeIfPresent(name, (k, v) -> v.info() == fresh
+                        ? new CachedTopic(fresh, isUnknownTopic(fresh) ? System.nanoTime() + MISSING_TOPIC_TTL_NANOS : 0)
+                        : v);
+            }
+        });
+        return fresh;
+    }
+
+    /** Forgets cached metadata of a topic, e.g. after creating or deleting it. */
+    public void forgetTopic(String name) {
+        topics.remove(name);
+    }
+
+    private static boolean isUnknownTopic(CompletableFuture<TopicInfo> f) {
+        try {
+            f.getNow(null);
+            return false;
+        } catch (CompletionException e) {
+            return e.getCause() instanceof UnknownTopicException;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private CompletableFuture<TopicInfo> describe(String name) {
+        CompletableFuture<TopicDescription> description = toCompletable(
+                admin.describeTopics(List.of(name)).topicNameValues().get(name));
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
+        CompletableFuture<Config> config = toCompletable(admin.describeConfigs(List.of(resource)).values().get(resource));
+        return description.thenCombine(config, (d, c) -> {
+            Map<String, String> configs = new HashMap<>();
+            for (ConfigEntry e : c.entries()) {
+                if (e.value() != null && !e.isSensitive()) {
+                    configs.put(e.name(), e.value());
+                }
+            }
+            String policy = configs.getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+            return new TopicInfo(name, d.partitions().size(), policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT), configs);
+        }).exceptionallyCompose(error -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof UnknownTopicOrPartitionException) {
+                return CompletableFuture.failedFuture(new UnknownTopicException(name));
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    /** The names of all topics visible to Wharf (internal ones excluded). */
+    public CompletableFuture<Set<String>> topicNames() {
+        return toCompletable(admin.listTopics().names());
+    }
+
+    /** The shared admin client. Do not close it. */
+    public Admin admin() {
+        return admin;
+    }
+
+    /**
+     * A new consumer-group member (bytes in, auto-commit off unless overridden). The caller owns it,
+     * uses it from one thread only (Kafka's contract) and closes it.
+     */
+    public KafkaConsumer<byte[], byte[]> newGroupConsumer(String groupId, Map<String, Object> overrides) {
+        Map<String, Object> props = consumerProperties("wharf-" + groupId);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.putAll(overrides);
+        return new KafkaConsumer<>(props);
+    }
+
+    /**
+     * A new plain reader without a group, for {@code assign()} and {@code seek()}. The caller owns
+     * it, uses it from one thread only and closes it.
+     */
+    public KafkaConsumer<byte[], byte[]> newReader(String purpose, Map<String, Object> overrides) {
+        Map<String, Object> props = consumerProperties("wharf-" + purpose);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.putAll(overrides);
+        return new KafkaConsumer<>(props);
+    }
+
+    /** A new transactional producer (for exactly-once Kafka outputs). The caller owns and closes it. */
+    public KafkaProducer<byte[], byte[]> newTransactionalProducer(String transactionalId, Map<String, Object> overrides) {
+        Map<String, Object> props = producerProperties();
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "wharf-tx-" + transactionalId);
+        props.putAll(overrides);
+        return new KafkaProducer<>(props);
+    }
+
+    /**
+     * Publishes a client's metrics on {@code /metrics} until the returned handle is closed. Each
+     * binding keeps a small refresh task, so bind long-lived clients only.
+     */
+    public AutoCloseable bindMetrics(Consumer<?, ?> consumer) {
+        KafkaClientMetrics metrics = new KafkaClientMetrics(consumer);
+        metrics.bindTo(registry);
+        return metrics::close;
+    }
+
+    private Map<String, Object> common() {
+        Map<String, Object> props = new HashMap<>(settings.properties());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
+    }
+
+    private Map<String, Object> producerProperties() {
+        Map<String, Object> props = common();
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "wharf-producer");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(64 * 1024));
+        // Bounded wait when the producer's buffer is full; metadata waits never reach callers (see send).
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        props.putAll(settings.producer());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    private Map<String, Object> consumerProperties(String clientIdPrefix) {
+        Map<String, Object> props = common();
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-" + clientSequence.incrementAndGet());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.putAll(settings.consumer());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return props;
+    }
+
+    /** Adapts a Kafka future to a {@link CompletableFuture}. */
+    public static <T> CompletableFuture<T> toCompletable(KafkaFuture<T> future) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        future.whenComplete((value, error) -> {
+            if (error != null) {
+                out.completeExceptionally(error);
+            } else {
+                out.complete(value);
+            }
+        });
+        return out;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Flushes the producer (bounded), then closes every shared client. */
+    @Override
+    public void close() {
+        try {
+            producer.close(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            LOG.warn("event=producer-close-failed error=\"{}\"", e.getMessage());
+        }
+        clientMetrics.forEach(KafkaClientMetrics::close);
+        admin.close(Duration.ofSeconds(5));
+        firstSendExecutor.shutdownNow();
+    }
+}

@@ -1,0 +1,186 @@
+package io.wharf.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private final Map<String, String> env = new HashMap<>();
+    private final ConfigLoader loader = new ConfigLoader(env::get);
+
+    private Path yaml(String text) throws IOException {
+        Path file = dir.resolve("wharf.yaml");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void defaultsWithoutAFile() {
+        WharfConfig config = loader.load(null, Map.of());
+        assertThat(config.embeddedKafka()).isTrue();
+        assertThat(config.bind()).isEqualTo("127.0.0.1");
+        assertThat(config.kafkaPort()).isEqualTo(9092);
+        assertThat(config.respPort()).isEqualTo(6380);
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.dataDir()).isEqualTo(Path.of("data"));
+        assertThat(config.embedded().autoCreateTopics()).isFalse();
+        assertThat(config.resp().maxBulkBytes()).isEqualTo(32_768_000);
+        assertThat(config.auth().enabled()).isFalse();
+    }
+
+    @Test
+    void readsEveryRootKeyAndNestedSections() throws IOException {
+        Path file = yaml("""
+                bootstrap-servers: broker-1:9092,broker-2:9092
+                data-dir: /var/lib/wharf
+                bind: 0.0.0.0
+                resp-port: 7000
+                http-port: 0
+                kafka:
+                  properties:
+                    security.protocol: SASL_SSL
+                    sasl.mechanism: SCRAM-SHA-256
+                    linger.ms: 5
+                  startup-timeout: 90s
+                embedded:
+                  auto-create-topics: true
+                """);
+        WharfConfig config = loader.load(file, Map.of());
+        assertThat(config.bootstrapServers()).isEqualTo("broker-1:9092,broker-2:9092");
+        assertThat(config.embeddedKafka()).isFalse();
+        assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/wharf"));
+        assertThat(config.bind()).isEqualTo("0.0.0.0");
+        assertThat(config.respPort()).isEqualTo(7000);
+        assertThat(config.httpPort()).isZero();
+        assertThat(config.kafka().properties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("linger.ms", "5");
+        assertThat(config.kafka().startupTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.embedded().autoCreateTopics()).isTrue();
+    }
+
+    @Test
+    void substitutesEnvironmentVariablesWithDefaults() throws IOException {
+        env.put("KAFKA_PASSWORD", "s3cret");
+        env.put("RESP_PORT", "6390");
+        Path file = yaml("""
+                resp-port: ${RESP_PORT}
+                http-port: ${HTTP_PORT:-8181}
+                kafka:
+                  properties:
+                    sasl.jaas.config: "org.apache.kafka.common.security.scram.ScramLoginModule required username=\\"wharf\\" password=\\"${KAFKA_PASSWORD}\\";"
+                """);
+        WharfConfig config = loader.load(file, Map.of());
+        assertThat(config.respPort()).isEqualTo(6390);
+        assertThat(config.httpPort()).isEqualTo(8181);
+        assertThat(config.kafka().properties().get("sasl.jaas.config")).contains("password=\"s3cret\"");
+        assertThat(config.kafka().toString()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void anUnsetVariableWithoutDefaultNamesTheKeyAndTheVariable() throws IOException {
+        Path file = yaml("auth:\n  password: ${WHARF_PASSWORD}\n");
+        assertThatThrownBy(() -> loader.load(file, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("auth.password")
+                .hasMessageContaining("WHARF_PASSWORD is not set");
+    }
+
+    @Test
+    void commandLineOverridesWinOverTheFile() throws IOException {
+        Path file = yaml("resp-port: 7000\nhttp-port: 7001\n");
+        WharfConfig config = loader.load(file, Map.of("resp-port", 7100, "data-dir", Path.of("/tmp/x")));
+        assertThat(config.respPort()).isEqualTo(7100);
+        assertThat(config.httpPort()).isEqualTo(7001);
+        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/x"));
+    }
+
+    @Test
+    void unknownKeysAreNamedWithTheirPath() throws IOException {
+        assertThatThrownBy(() -> loader.load(yaml("resp-prot: 7000\n"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key 'resp-prot'")
+                .hasMessageContaining("resp-port");
+        assertThatThrownBy(() -> loader.load(yaml("resp:\n  max-bulk: 10\n"), Map.of()))
+                .hasMessageContaining("unknown key 'resp.max-bulk'");
+    }
+
+    @Test
+    void wrongTypesAreNamed() throws IOException {
+        assertThatThrownBy(() -> loader.load(yaml("http-port: eighty\n"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("invalid configuration: http-port: 'eighty' is not a whole number");
+        assertThatThrownBy(() -> loader.load(yaml("kafka:\n  startup-timeout: soon\n"), Map.of()))
+                .hasMessageContaining("kafka.startup-timeout")
+                .hasMessageContaining("not a duration");
+        assertThatThrownBy(() -> loader.load(yaml("embedded: yes-please\n"), Map.of()))
+                .hasMessageContaining("embedded");
+    }
+
+    @Test
+    void portsOutOfRangeAreNamed() throws IOException {
+        assertThatThrownBy(() -> loader.load(yaml("resp-port: 70000\n"), Map.of()))
+                .hasMessage("invalid configuration: resp-port: 70000 is out of range (0-65535, 0 = a free port)");
+        assertThatThrownBy(() -> loader.load(null, Map.of("kafka-port", -1)))
+                .hasMessageContaining("kafka-port: -1 is out of range");
+    }
+
+    @Test
+    void badBootstrapServersAreNamed() {
+        assertThatThrownBy(() -> loader.load(null, Map.of("bootstrap-servers", "localhost")))
+                .hasMessageContaining("bootstrap-servers: 'localhost' is not host:port");
+    }
+
+    @Test
+    void wharfOwnedKafkaPropertiesCannotBeOverridden() throws IOException {
+        assertThatThrownBy(() -> loader.load(yaml("kafka:\n  properties:\n    bootstrap.servers: x:1\n"), Map.of()))
+                .hasMessageContaining("'bootstrap.servers' is set by Wharf itself");
+    }
+
+    @Test
+    void missingUnreadableAndInvalidFilesAreNamed() throws IOException {
+        assertThatThrownBy(() -> loader.load(dir.resolve("nope.yaml"), Map.of()))
+                .hasMessage("config file '" + dir.resolve("nope.yaml") + "' does not exist");
+        assertThatThrownBy(() -> loader.load(dir, Map.of()))
+                .hasMessageContaining("is not a readable file");
+        assertThatThrownBy(() -> loader.load(yaml("resp-port: [1, 2\nhttp-port: 3\n"), Map.of()))
+                .hasMessageContaining("is not valid YAML at line");
+        assertThatThrownBy(() -> loader.load(yaml("- a\n- b\n"), Map.of()))
+                .hasMessageContaining("must hold a mapping");
+    }
+
+    @Test
+    void anEmptyFileMeansDefaults() throws IOException {
+        assertThat(loader.load(yaml(""), Map.of()).respPort()).isEqualTo(6380);
+    }
+
+    @Test
+    void durationsInEveryCommonForm() {
+        assertThat(DurationText.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(DurationText.parse("30s")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(DurationText.parse("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(DurationText.parse("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(DurationText.parse("2h")).isEqualTo(Duration.ofHours(2));
+        assertThat(DurationText.parse("PT10S")).isEqualTo(Duration.ofSeconds(10));
+        assertThat(DurationText.parse("1200")).isEqualTo(Duration.ofMillis(1200));
+        assertThatThrownBy(() -> DurationText.parse("later")).hasMessageContaining("not a duration");
+    }
+
+    @Test
+    void secretsNeverAppearInToString() {
+        AuthSettings auth = new AuthSettings("hunter2", Map.of("alice", "wonderland"), java.util.List.of("tok-123"));
+        assertThat(auth.toString()).doesNotContain("hunter2", "wonderland", "tok-123").contains("alice");
+    }
+}

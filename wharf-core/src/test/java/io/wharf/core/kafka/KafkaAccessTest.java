@@ -1,0 +1,143 @@
+package io.wharf.core.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.wharf.core.config.KafkaSettings;
+import io.wharf.testkit.SharedKafka;
+import io.wharf.testkit.TestKafka;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(SharedKafka.class)
+class KafkaAccessTest {
+    private KafkaAccess access;
+    private TestKafka kafka;
+
+    @BeforeEach
+    void start(TestKafka kafka) {
+        this.kafka = kafka;
+        access = KafkaAccess.create(kafka.bootstrapServers(), new KafkaSettings(null, null, null, null, null),
+                new SimpleMeterRegistry());
+        access.awaitCluster(Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void stop() {
+        access.close();
+    }
+
+    @Test
+    void sendsThroughTheSharedProducerAndReportsPartitionAndOffset() throws Exception {
+        String topic = kafka.createTopic("access", 3);
+        RecordMetadata first = access.send(new ProducerRecord<>(topic, 2, null, TestKafka.bytes("a"))).get(10, TimeUnit.SECONDS);
+        RecordMetadata second = access.send(new ProducerRecord<>(topic, 2, null, TestKafka.bytes("b"))).get(10, TimeUnit.SECONDS);
+        assertThat(first.partition()).isEqualTo(2);
+        assertThat(second.offset()).isEqualTo(first.offset() + 1);
+        assertThat(kafka.readAll(topic, 2, Duration.ofSeconds(10))).extracting(r -> TestKafka.text(r.value()))
+                .containsExactly("a", "b");
+    }
+
+    @Test
+    void aMissingTopicFailsFastWithItsName() {
+        assertThatThrownBy(() -> access.send(new ProducerRecord<>("no-such-topic", TestKafka.bytes("x"))).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(UnknownTopicException.class)
+                .hasMessage("topic 'no-such-topic' does not exist");
+    }
+
+    @Test
+    void aPartitionOutsideTheTopicIsRefused() {
+        String topic = kafka.createTopic("access-partitions", 2);
+        assertThatThrownBy(() -> access.send(new ProducerRecord<>(topic, 5, null, TestKafka.bytes("x"))).get(10, TimeUnit.SECONDS))
+                .cause().hasMessageContaining("has partitions 0-1, not 5");
+    }
+
+    @Test
+    void aRecordLargerThanTheProducerAllowsIsRefusedWithKafkasError() {
+        String topic = kafka.createTopic("access-large", 1);
+        byte[] big = new byte[access.maxRecordBytes() + 1];
+        assertThatThrownBy(() -> access.send(new ProducerRecord<>(topic, big)).get(10, TimeUnit.SECONDS))
+                .cause().isInstanceOf(RecordTooLargeException.class);
+    }
+
+    @Test
+    void topicMetadataSaysPartitionsAndCompaction() throws Exception {
+        String plain = kafka.createTopic("access-plain", 4);
+        String compacted = kafka.createTopic("access-compacted", 1, Map.of("cleanup.policy", "compact"));
+        TopicInfo p = access.topic(plain).get(10, TimeUnit.SECONDS);
+        TopicInfo c = access.topic(compacted).get(10, TimeUnit.SECONDS);
+        assertThat(p.partitions()).isEqualTo(4);
+        assertThat(p.compacted()).isFalse();
+        assertThat(c.compacted()).isTrue();
+        assertThat(access.topicNames().get(10, TimeUnit.SECONDS)).contains(plain, compacted);
+    }
+
+    @Test
+    void groupConsumersCommitAndReadersAssign() throws Exception {
+        String topic = kafka.createTopic("access-consume", 1);
+        kafka.send(topic, "k", "v");
+        try (KafkaConsumer<byte[], byte[]> member = access.newGroupConsumer("access-group",
+                Map.of("auto.offset.reset", "earliest"))) {
+            member.subscribe(List.of(topic));
+            ConsumerRecords<byte[], byte[]> records = ConsumerRecords.empty();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (records.isEmpty() && System.nanoTime() < deadline) {
+                records = member.poll(Duration.ofMillis(200));
+            }
+            assertThat(records.count()).isEqualTo(1);
+            member.commitSync();
+        }
+        assertThat(kafka.committedOffset("access-group", topic, 0)).isEqualTo(1);
+
+        try (KafkaConsumer<byte[], byte[]> reader = access.newReader("test", Map.of())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            reader.assign(List.of(tp));
+            reader.seek(tp, 0);
+            assertThat(reader.poll(Duration.ofSeconds(5)).count()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void transactionalProducersWriteAtomically() throws Exception {
+        String topic = kafka.createTopic("access-tx", 1);
+        try (KafkaProducer<byte[], byte[]> tx = access.newTransactionalProducer("access-test-tx", Map.of())) {
+            tx.initTransactions();
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>(topic, TestKafka.bytes("committed")));
+            tx.commitTransaction();
+            tx.beginTransaction();
+            tx.send(new ProducerRecord<>(topic, TestKafka.bytes("aborted")));
+            tx.flush();
+            tx.abortTransaction();
+        }
+        assertThat(kafka.readAll(topic, 2, Duration.ofSeconds(3))).extracting(r -> TestKafka.text(r.value()))
+                .containsExactly("committed");
+    }
+
+    @Test
+    void anUnreachableClusterIsReportedWithItsAddress() {
+        try (KafkaAccess nowhere = KafkaAccess.create("127.0.0.1:1", new KafkaSettings(null, null, null, null,
+                Duration.ofMillis(500)), new SimpleMeterRegistry())) {
+            assertThatThrownBy(() -> nowhere.awaitCluster(Duration.ofSeconds(2)))
+                    .isInstanceOf(KafkaUnavailableException.class)
+                    .hasMessageStartingWith("Kafka at 127.0.0.1:1 did not answer within 2s");
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.wharf.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.wharf.core.config.WharfConfig;
+import io.wharf.core.gateway.Endpoint;
+import io.wharf.core.gateway.Gateway;
+import io.wharf.core.gateway.PortInUseException;
+import io.wharf.core.kafka.KafkaUnavailableException;
+import io.wharf.kafka.embedded.EmbeddedKafka;
+import io.wharf.kafka.embedded.EmbeddedKafkaException;
+import io.wharf.kafka.embedded.EmbeddedKafkaSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One Wharf process: the embedded broker when no cluster is configured, and the gateway in front of Kafka. */
+public final class WharfServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WharfServer.class);
+
+    private final EmbeddedKafka broker;
+    private final Gateway gateway;
+    private final List<Endpoint> endpoints;
+    private boolean closed;
+
+    private WharfServer(EmbeddedKafka broker, Gateway gateway, List<Endpoint> endpoints) {
+        this.broker = broker;
+        this.gateway = gateway;
+        this.endpoints = endpoints;
+    }
+
+    /**
+     * Starts the broker (if embedded) and the gateway. On failure everything started is stopped and
+     * a {@link StartupException} carries one line saying why.
+     *
+     * @param progress where to print progress lines for slow steps
+     */
+    public static WharfServer start(WharfConfig config, Consumer<String> progress) {
+        ensureWritable(config.dataDir());
+        EmbeddedKafka broker = null;
+        try {
+            WharfConfig effective = config;
+            if (config.embeddedKafka()) {
+                Path logDir = config.dataDir().resolve("kafka");
+                progress.accept("Starting embedded Kafka (data in " + logDir + ") ...");
+                broker = EmbeddedKafka.start(new EmbeddedKafkaSettings(logDir, config.bind(), config.kafkaPort(),
+                        config.embedded().advertisedHost(), config.embedded().autoCreateTopics(),
+                        config.embedded().partitions(), config.embedded().properties()));
+                effective = config.withBootstrapServers(broker.bootstrapServers());
+            } else {
+                progress.accept("Connecting to Kafka at " + config.bootstrapServers() + " ...");
+            }
+            Gateway gateway = Gateway.start(effective);
+            List<Endpoint> endpoints = new ArrayList<>(gateway.endpoints());
+            if (broker != null) {
+                endpoints.add(new Endpoint("kafka", broker.host(), broker.port(), "(embedded)"));
+            } else {
+                endpoints.add(new Endpoint("kafka", config.bootstrapServers().split(",")[0].trim()
+                        .replaceFirst(":\\d+$", ""), port(config.bootstrapServers()), "(external)"));
+            }
+            return new WharfServer(broker, gateway, endpoints);
+        } catch (PortInUseException | EmbeddedKafkaException | KafkaUnavailableException e) {
+            closeQuietly(broker);
+            throw new StartupException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(broker);
+            throw new StartupException("start-up failed: " + e, e);
+        }
+    }
+
+    private static int port(String servers) {
+        String first = servers.split(",")[0].trim();
+        return Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
+    }
+
+    private static void ensureWritable(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            Path probe = Files.createTempFile(dataDir, ".write-check", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new StartupException("data directory " + dataDir.toAbsolutePath() + " is not writable ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
+        }
+    }
+
+    private static void closeQuietly(EmbeddedKafka broker) {
+        if (broker != null) {
+            try {
+                broker.close();
+            } catch (RuntimeException e) {
+                LOG.warn("event=embedded-kafka-stop-failed error=\"{}\"", e.getMessage());
+            }
+        }
+    }
+
+    /** The line printed once everything is up: {@code Wharf ready name=host:port ...}. */
+    public String readyLine() {
+        StringBuilder line = new StringBuilder("Wharf ready");
+        endpoints.forEach(e -> line.append(' ').append(e));
+        return line.toString();
+    }
+
+    /** Every endpoint, including Kafka's. */
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    /** The running gateway. */
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    /** Drains the front doors, then stops the gateway and the embedded broker. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("stopping: draining front doors");
+        gateway.close();
+        closeQuietly(broker);
+        LOG.info("stopped");
+    }
+}
