@@ -19,7 +19,7 @@ public record RecordFilter(List<Condition> conditions) {
     }
 
     /** The record's key equals these bytes. */
-    record KeyEquals(byte[] key) implements Condition {
+    public record KeyEquals(byte[] key) implements Condition {
         @Override
         public boolean equals(Object o) {
             return o instanceof KeyEquals k && Arrays.equals(key, k.key);
@@ -37,7 +37,7 @@ public record RecordFilter(List<Condition> conditions) {
     }
 
     /** The record has a header with this name whose value equals these bytes. */
-    record HeaderEquals(String name, byte[] value) implements Condition {
+    public record HeaderEquals(String name, byte[] value) implements Condition {
         @Override
         public boolean equals(Object o) {
             return o instanceof HeaderEquals h && name.equals(h.name) && Arrays.equals(value, h.value);
@@ -55,6 +55,6 @@ public record RecordFilter(List<Condition> conditions) {
     }
 
     /** The inner condition does not hold. */
-    record Not(Condition condition) implements Condition {
+    public record Not(Condition condition) implements Condition {
     }
 }
