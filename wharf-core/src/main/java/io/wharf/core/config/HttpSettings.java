@@ -1,19 +1,48 @@
 package io.wharf.core.config;
 
+import java.time.Duration;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /**
- * The HTTP front door (REST, Server-Sent Events, WebSocket, health and metrics).
+ * The HTTP front door (REST, Server-Sent Events, WebSocket, health and metrics) and its limits.
  *
- * @param enabled        whether to listen at all
- * @param maxBodyBytes   largest request body accepted (413 beyond)
- * @param maxConnections connections beyond this are refused with 503
+ * @param enabled              whether to listen at all
+ * @param maxBodyBytes         largest request body accepted (413 beyond)
+ * @param maxConnections       open connections beyond this are refused with 503
+ * @param maxFrameBytes        largest WebSocket message accepted (close 1009 beyond)
+ * @param idleTimeout          an HTTP connection with no request in progress for this long is closed
+ * @param websocketIdleTimeout a WebSocket from which nothing (not even a pong) arrives for this long is
+ *                             closed; the server pings at half this interval
+ * @param outboundBufferBytes  bytes queued for one connection before deliveries to it pause
+ * @param slowClientTimeout    a connection whose outbound buffer stays full this long is disconnected
+ * @param maxInFlight          produce requests of one connection awaiting Kafka before it stops reading
+ * @param longPollMaxWait      longest {@code wait} a long poll may ask for
+ * @param heartbeatInterval    how often an idle Server-Sent Events stream gets a comment line
  */
-public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections) implements Section {
+public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections, Integer maxFrameBytes,
+                           Duration idleTimeout, Duration websocketIdleTimeout, Integer outboundBufferBytes,
+                           Duration slowClientTimeout, Integer maxInFlight, Duration longPollMaxWait,
+                           Duration heartbeatInterval) implements Section {
+    @JsonCreator
     public HttpSettings {
         enabled = enabled == null || enabled;
         maxBodyBytes = maxBodyBytes == null ? 8 * 1024 * 1024 : maxBodyBytes;
         maxConnections = maxConnections == null ? 20_000 : maxConnections;
+        maxFrameBytes = maxFrameBytes == null ? 2 * 1024 * 1024 : maxFrameBytes;
+        idleTimeout = idleTimeout == null ? Duration.ofSeconds(60) : idleTimeout;
+        websocketIdleTimeout = websocketIdleTimeout == null ? Duration.ofSeconds(120) : websocketIdleTimeout;
+        outboundBufferBytes = outboundBufferBytes == null ? 256 * 1024 : outboundBufferBytes;
+        slowClientTimeout = slowClientTimeout == null ? Duration.ofSeconds(60) : slowClientTimeout;
+        maxInFlight = maxInFlight == null ? 1024 : maxInFlight;
+        longPollMaxWait = longPollMaxWait == null ? Duration.ofSeconds(60) : longPollMaxWait;
+        heartbeatInterval = heartbeatInterval == null ? Duration.ofSeconds(15) : heartbeatInterval;
+    }
+
+    /** The original three settings; every other one takes its default. */
+    public HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections) {
+        this(enabled, maxBodyBytes, maxConnections, null, null, null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -23,11 +52,29 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
 
     @Override
     public void problems(String key, List<String> problems) {
-        if (maxBodyBytes < 1) {
-            problems.add(key + ".max-body-bytes: " + maxBodyBytes + " must be positive");
+        positive(problems, key + ".max-body-bytes", maxBodyBytes);
+        positive(problems, key + ".max-connections", maxConnections);
+        positive(problems, key + ".max-frame-bytes", maxFrameBytes);
+        positive(problems, key + ".max-in-flight", maxInFlight);
+        if (outboundBufferBytes < 1024) {
+            problems.add(key + ".outbound-buffer-bytes: " + outboundBufferBytes + " must be at least 1024");
         }
-        if (maxConnections < 1) {
-            problems.add(key + ".max-connections: " + maxConnections + " must be positive");
+        positive(problems, key + ".idle-timeout", idleTimeout);
+        positive(problems, key + ".websocket-idle-timeout", websocketIdleTimeout);
+        positive(problems, key + ".slow-client-timeout", slowClientTimeout);
+        positive(problems, key + ".long-poll-max-wait", longPollMaxWait);
+        positive(problems, key + ".heartbeat-interval", heartbeatInterval);
+    }
+
+    private static void positive(List<String> problems, String key, int value) {
+        if (value < 1) {
+            problems.add(key + ": " + value + " must be positive");
+        }
+    }
+
+    private static void positive(List<String> problems, String key, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            problems.add(key + ": " + value + " must be positive");
         }
     }
 }

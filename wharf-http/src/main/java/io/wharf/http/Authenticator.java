@@ -1,0 +1,107 @@
+package io.wharf.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.wharf.core.auth.Credentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lets a request through only with valid credentials when any are configured: {@code Authorization:
+ * Bearer <token>}, {@code Authorization: Basic base64(user:password)}, kafka-proxy's raw
+ * {@code Authorization: basic <secret>} on its path {@code /}, or {@code ?access_token=<token>} (for
+ * browsers' EventSource and WebSocket, which cannot set headers). {@code /healthz} and
+ * {@code /readyz} stay open. Otherwise 401 with a JSON body; what was presented is never logged.
+ */
+@ChannelHandler.Sharable
+final class Authenticator extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
+    private static final List<String> OPEN_PATHS = List.of("/healthz", "/readyz");
+
+    private final Credentials credentials;
+    private final HttpMetrics metrics;
+
+    Authenticator(Credentials credentials, HttpMetrics metrics) {
+        this.credentials = credentials;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request) || !credentials.required()) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        if (OPEN_PATHS.contains(path)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        List<String> queryToken = uri.parameters().get("access_token");
+        String failure = check(header, queryToken == null || queryToken.isEmpty() ? null : queryToken.get(0), path);
+        if (failure == null) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        request.release();
+        metrics.authFailure();
+        LOG.warn("event=auth-failed remote={} path={} reason=\"{}\"", ctx.channel().remoteAddress(), path, failure);
+        FullHttpResponse response = HttpReplies.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", failure);
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"wharf\", Bearer realm=\"wharf\"");
+        HttpReplies.respond(ctx, keepAlive, response);
+    }
+
+    /** Null when the credentials are valid, else why not (without the credentials themselves). */
+    String check(String header, String queryToken, String path) {
+        if (header == null || header.isBlank()) {
+            if (queryToken != null) {
+                return credentials.checkToken(queryToken) ? null : "the access_token is not valid";
+            }
+            return "credentials required: send Authorization: Bearer <token> or Basic <base64 user:password>";
+        }
+        String value = header.trim();
+        int space = value.indexOf(' ');
+        String scheme = space < 0 ? value : value.substring(0, space);
+        String presented = space < 0 ? "" : value.substring(space + 1).trim();
+        if (scheme.equalsIgnoreCase("bearer")) {
+            return credentials.checkToken(presented) ? null : "the bearer token is not valid";
+        }
+        if (scheme.equalsIgnoreCase("basic")) {
+            String userPass = decodeBase64(presented);
+            if (userPass != null) {
+                int colon = userPass.indexOf(':');
+                if (colon >= 0 && credentials.checkPassword(userPass.substring(0, colon), userPass.substring(colon + 1))) {
+                    return null;
+                }
+            }
+            // kafka-proxy sends the raw shared secret after "basic", not base64(user:password)
+            if (path.equals("/") && credentials.checkSecret(presented)) {
+                return null;
+            }
+            return "the basic credentials are not valid";
+        }
+        return "unsupported Authorization scheme; use Bearer or Basic";
+    }
+
+    private static String decodeBase64(String text) {
+        try {
+            return new String(Base64.getDecoder().decode(text), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.wharf.http;
+
+import java.util.ArrayDeque;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection's request/response cycle: decodes each request into an {@link ApiRequest}, hands
+ * it to its route, and answers requests strictly one at a time in arrival order (pipelined
+ * requests wait, reading pauses meanwhile). A route either replies or takes the connection over
+ * (Server-Sent Events, WebSocket). Idle connections with no request in progress are closed.
+ */
+final class HttpExchange extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpExchange.class);
+    /** Pipelined requests held while one is answered; more closes the connection. */
+    private static final int MAX_WAITING = 16;
+
+    private final DoorContext door;
+    private final ApiRequestDecoder decoder;
+    private final Routes routes;
+    private ArrayDeque<FullHttpRequest> waiting;
+    private ChannelHandlerContext ctx;
+    private boolean busy;
+    private boolean keepAlive;
+    private boolean handedOff;
+
+    HttpExchange(DoorContext door, ApiRequestDecoder decoder, Routes routes) {
+        this.door = door;
+        this.decoder = decoder;
+        this.routes = routes;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (busy || handedOff) {
+            if (handedOff) {
+                request.release();
+                return;
+            }
+            if (waiting == null) {
+                waiting = new ArrayDeque<>(4);
+            }
+            if (waiting.size() >= MAX_WAITING) {
+                request.release();
+                LOG.warn("event=too-many-pipelined-requests remote={} limit={}", ctx.channel().remoteAddress(), MAX_WAITING);
+                ctx.close();
+                return;
+            }
+            waiting.add(request);
+            return;
+        }
+        handle(request);
+    }
+
+    private void handle(FullHttpRequest request) {
+        busy = true;
+        ReadPause.pause(ctx.channel(), ReadPause.Reason.BUSY);
+        keepAlive = HttpUtil.isKeepAlive(request);
+        try {
+            routes.dispatch(ctx, request, decoder.decode(request), this);
+        } catch (ApiError e) {
+            reply(e.toResponse());
+        } catch (RuntimeException e) {
+            LOG.warn("event=request-failed remote={} uri={} error=\"{}\"", ctx.channel().remoteAddress(),
+                    new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).path(), e.toString());
+            reply(HttpReplies.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString()));
+        } finally {
+            request.release();
+        }
+    }
+
+    /** Answers the current request; any thread. */
+    void reply(FullHttpResponse response) {
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(() -> reply(response));
+            return;
+        }
+        if (!busy || handedOff || !ctx.channel().isActive()) {
+            ReferenceCountUtil.release(response);
+            return;
+        }
+        HttpReplies.respond(ctx, keepAlive, response);
+        busy = false;
+        ReadPause.resume(ctx.channel(), ReadPause.Reason.BUSY);
+        if (keepAlive && waiting != null && !waiting.isEmpty()) {
+            handle(waiting.poll());
+        }
+    }
+
+    /** Answers the current request with the error a failure maps to; any thread. */
+    void fail(Throwable error) {
+        reply(KafkaErrors.toApiError(error).toResponse());
+    }
+
+    /** The connection now belongs to a stream or WebSocket; event loop only. */
+    void handOff() {
+        handedOff = true;
+        busy = false;
+        releaseWaiting();
+        ReadPause.resume(ctx.channel(), ReadPause.Reason.BUSY);
+        if (ctx.pipeline().context(this) != null) {
+            ctx.pipeline().remove(this);
+        }
+    }
+
+    /** Whether the current request asked for keep-alive. */
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            if (!busy && !handedOff) {
+                door.metrics().idleDisconnect();
+                ctx.close();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releaseWaiting();
+        super.channelInactive(ctx);
+    }
+
+    private void releaseWaiting() {
+        if (waiting != null) {
+            waiting.forEach(FullHttpRequest::release);
+            waiting.clear();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection error remote={}", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+}

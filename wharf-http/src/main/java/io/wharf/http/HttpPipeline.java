@@ -1,0 +1,52 @@
+package io.wharf.http;
+
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+
+/**
+ * Builds each connection's pipeline: byte counting, limits (connections, idle time, outbound
+ * buffer), HTTP codec, body limit, authentication, then the request/response exchange. Streams and
+ * WebSockets replace the tail of this pipeline when they take a connection over.
+ */
+final class HttpPipeline extends ChannelInitializer<Channel> {
+    static final String IDLE = "idle";
+    static final String AUTH = "auth";
+
+    private final DoorContext door;
+    private final ChannelGroup connections;
+    private final ByteCounter bytes;
+    private final Authenticator authenticator;
+    private final ApiRequestDecoder decoder;
+    private final Routes routes;
+
+    HttpPipeline(DoorContext door, ChannelGroup connections) {
+        this.door = door;
+        this.connections = connections;
+        this.bytes = new ByteCounter(door.metrics());
+        this.authenticator = new Authenticator(door.gateway().credentials(), door.metrics());
+        this.decoder = new ApiRequestDecoder(door.settings());
+        this.routes = new Routes(door);
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        connections.add(ch);
+        int high = door.settings().outboundBufferBytes();
+        ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
+        ch.pipeline()
+                .addLast("bytes", bytes)
+                .addLast("gate", new ConnectionGate(door.metrics(), door.settings().maxConnections()))
+                .addLast("outbound", new OutboundGuard(door.metrics(), door.settings().slowClientTimeout()))
+                .addLast(IDLE, new IdleStateHandler(door.settings().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+                .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 16 * 1024))
+                .addLast("body", new BodyLimit(door.settings().maxBodyBytes()))
+                .addLast(AUTH, authenticator)
+                .addLast("exchange", new HttpExchange(door, decoder, routes));
+    }
+}

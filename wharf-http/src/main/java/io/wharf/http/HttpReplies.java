@@ -1,0 +1,63 @@
+package io.wharf.http;
+
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/** Builds and writes HTTP replies: JSON bodies, JSON errors with a stable code, keep-alive handling. */
+final class HttpReplies {
+    /** The one JSON mapper of the door (thread-safe once configured). */
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private HttpReplies() {
+    }
+
+    static FullHttpResponse json(HttpResponseStatus status, ObjectNode body) {
+        return bytes(status, body.toString().getBytes(StandardCharsets.UTF_8), HttpHeaderValues.APPLICATION_JSON.toString());
+    }
+
+    static FullHttpResponse bytes(HttpResponseStatus status, byte[] body, String contentType) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        HttpUtil.setContentLength(response, body.length);
+        return response;
+    }
+
+    /** {@code {"error": code, "message": message}} with the status. */
+    static FullHttpResponse error(HttpResponseStatus status, String code, String message) {
+        return json(status, errorBody(code, message));
+    }
+
+    static ObjectNode errorBody(String code, String message) {
+        return JSON.createObjectNode().put("error", code).put("message", message);
+    }
+
+    /** Marks the response as the connection's last. */
+    static FullHttpResponse close(FullHttpResponse response) {
+        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        return response;
+    }
+
+    /** Writes a response, closing the connection afterwards unless the request asked for keep-alive. */
+    static ChannelFuture respond(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        if (keepAlive && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(response.headers().get(HttpHeaderNames.CONNECTION, ""))) {
+            HttpUtil.setKeepAlive(response, true);
+            return ctx.writeAndFlush(response);
+        }
+        close(response);
+        return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+}

@@ -1,0 +1,58 @@
+package io.wharf.http;
+
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.wharf.core.kafka.KafkaUnavailableException;
+import io.wharf.core.kafka.UnknownTopicException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/** Maps what Kafka (or the gateway's Kafka access) failed with to a stable error code and HTTP status. */
+final class KafkaErrors {
+    private KafkaErrors() {
+    }
+
+    static ApiError toApiError(Throwable failure) {
+        Throwable e = unwrap(failure);
+        if (e instanceof ApiError api) {
+            return api;
+        }
+        if (e instanceof UnknownTopicException || e instanceof UnknownTopicOrPartitionException) {
+            return new ApiError(HttpResponseStatus.NOT_FOUND, "unknown_topic", e.getMessage());
+        }
+        if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
+            return new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "record_too_large", e.getMessage());
+        }
+        if (e instanceof InvalidPartitionsException) {
+            return ApiError.badRequest("bad_partition", e.getMessage());
+        }
+        if (e instanceof InvalidTopicException) {
+            return ApiError.badRequest("bad_topic", e.getMessage());
+        }
+        if (e instanceof AuthorizationException) {
+            return new ApiError(HttpResponseStatus.FORBIDDEN, "forbidden", "Kafka refused: " + e.getMessage());
+        }
+        if (e instanceof TimeoutException || e instanceof RetriableException || e instanceof KafkaUnavailableException) {
+            return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "kafka_unavailable",
+                    "Kafka did not accept the request: " + e.getMessage());
+        }
+        return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
+                e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+
+    static Throwable unwrap(Throwable failure) {
+        Throwable e = failure;
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}

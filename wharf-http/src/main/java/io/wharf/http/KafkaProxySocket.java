@@ -1,0 +1,178 @@
+package io.wharf.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.ReferenceCountUtil;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A kafka-proxy compatible WebSocket: reads one partition for a consumer group (from {@code offset}
+ * inclusive, else where the group's committed offset points, else the earliest record) and sends
+ * each batch as a text frame holding a JSON array of {@code {"message","offset"}}. Unlike
+ * kafka-proxy: offset 0 is a real offset, a null value is sent as {@code null}, a record of any
+ * size is delivered, and batches are sent only while the socket is writable. As in kafka-proxy,
+ * the group's offset is committed after a batch was written to the socket (what was sent, not what
+ * the client processed); the native protocol commits on the client's ack instead.
+ */
+final class KafkaProxySocket extends ChannelInboundHandlerAdapter implements GroupReader.Listener {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaProxySocket.class);
+    private static final int MAX_BATCH_RECORDS = 500;
+    private static final long MAX_BATCH_BYTES = 256 * 1024;
+
+    private final DoorContext door;
+    private final ApiRequest.KafkaProxyUpgrade request;
+    private final TopicPartition partition;
+    private Channel channel;
+    private GroupReader reader;
+    private long sentUpTo = -1;
+    private long committing = -1;
+    private boolean commitInFlight;
+
+    KafkaProxySocket(DoorContext door, ApiRequest.KafkaProxyUpgrade request) {
+        this.door = door;
+        this.request = request;
+        this.partition = new TopicPartition(request.topic(), request.partition());
+    }
+
+    void start(Channel channel) {
+        this.channel = channel;
+        int queueBytes = Math.max(door.settings().outboundBufferBytes(), 1024 * 1024);
+        reader = GroupReader.assigned(door.kafka().newGroupConsumer(request.group(), WebSocketRoute.consumerOverrides()),
+                partition, request.offset(), channel, this, 2_000, queueBytes).start(door.readers());
+        LOG.info("event=kafka-proxy-connected remote={} topic={} partition={} group={} offset={}", channel.remoteAddress(),
+                request.topic(), request.partition(), request.group(), request.offset() == null ? "committed" : request.offset());
+    }
+
+    @Override
+    public void recordsAvailable() {
+        drain();
+    }
+
+    private void drain() {
+        if (reader == null || !channel.isActive()) {
+            return;
+        }
+        boolean wrote = false;
+        while (channel.isWritable()) {
+            List<ConsumerRecord<byte[], byte[]>> batch = reader.take(MAX_BATCH_RECORDS, MAX_BATCH_BYTES);
+            if (batch.isEmpty()) {
+                break;
+            }
+            long last = batch.get(batch.size() - 1).offset();
+            channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame(batch))))
+                    .addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            sent(last);
+                        }
+                    });
+            door.metrics().recordsOut(ConnectionKind.KAFKA_PROXY, batch.size());
+            wrote = true;
+        }
+        if (wrote) {
+            channel.flush();
+        }
+    }
+
+    private static byte[] frame(List<ConsumerRecord<byte[], byte[]>> batch) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + batch.size() * 128);
+        try (JsonGenerator g = RecordJson.generator(out)) {
+            g.writeStartArray();
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+                RecordJson.kafkaProxyMessage(g, r.value(), r.offset());
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** A batch reached the socket: commit after it (one commit in flight at a time, the latest wins). */
+    private void sent(long offset) {
+        sentUpTo = Math.max(sentUpTo, offset);
+        commitNext();
+    }
+
+    private void commitNext() {
+        if (commitInFlight || sentUpTo <= committing || reader == null) {
+            return;
+        }
+        commitInFlight = true;
+        long target = sentUpTo;
+        reader.commit(Map.of(partition, target + 1), (offsets, error) -> {
+            commitInFlight = false;
+            if (error != null) {
+                LOG.warn("event=commit-failed topic={} partition={} group={} offset={} error=\"{}\"", partition.topic(),
+                        partition.partition(), request.group(), target + 1, error.getMessage());
+            } else {
+                committing = target;
+            }
+            commitNext();
+        });
+    }
+
+    @Override
+    public void assigned(Collection<TopicPartition> partitions) {
+        // one fixed partition: nothing to tell a kafka-proxy client
+    }
+
+    @Override
+    public void revoked(Collection<TopicPartition> partitions) {
+        // assign mode has no rebalances
+    }
+
+    @Override
+    public void failed(Throwable error) {
+        channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.INTERNAL_SERVER_ERROR,
+                truncate("Kafka read failed: " + error.getMessage()))).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    static String truncate(String reason) {
+        // a close reason must fit a control frame (125 bytes with the status code)
+        return reason.length() > 110 ? reason.substring(0, 110) : reason;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ReferenceCountUtil.release(msg); // kafka-proxy sockets are consume-only; client text is ignored
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            drain();
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (reader != null) {
+            reader.close();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("kafka-proxy socket error remote={}", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+}

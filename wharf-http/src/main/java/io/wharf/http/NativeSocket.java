@@ -1,0 +1,481 @@
+package io.wharf.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.wharf.core.hub.HubEvent;
+import io.wharf.core.hub.StartPosition;
+import io.wharf.core.hub.SubscriptionRequest;
+import io.wharf.core.hub.TopicHub;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The native WebSocket protocol ({@code /ws}, documented in docs/http.md): subscriptions in hub
+ * mode (fan-out with start position, filters and resume tokens) or group mode (a Kafka consumer
+ * group committing what the client acknowledges), produce with a per-message reply, ack,
+ * pause/resume and unsubscribe. Deliveries go out only while the socket is writable; produce
+ * requests beyond {@code http.max-in-flight} stop the server reading from the client until Kafka
+ * answered. All state is owned by the connection's event loop.
+ */
+final class NativeSocket extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(NativeSocket.class);
+    /** Most subscriptions on one connection. */
+    static final int MAX_SUBSCRIPTIONS = 64;
+    private static final int HUB_BATCH = 256;
+    private static final int GROUP_BATCH = 500;
+    private static final long GROUP_BATCH_BYTES = 256 * 1024;
+
+    private final DoorContext door;
+    private final Map<String, Feed> subscriptions = new LinkedHashMap<>(4);
+    private Channel channel;
+    private int inFlight;
+
+    NativeSocket(DoorContext door) {
+        this.door = door;
+    }
+
+    /** One subscription's delivery. */
+    private sealed interface Feed permits HubSubscription, GroupSubscription {
+        void drain();
+
+        void pause();
+
+        void resume();
+
+        void close();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (!(msg instanceof TextWebSocketFrame text)) {
+                if (msg instanceof WebSocketFrame) {
+                    error(null, ApiError.badRequest("binary_frame", "send JSON text frames; binary values go base64 "
+                            + "with valueEncoding \"base64\""));
+                }
+                return;
+            }
+            NativeMessage message;
+            try {
+                message = NativeMessage.parse(text.text());
+            } catch (NativeMessage.Invalid e) {
+                error(e.id(), e.error());
+                return;
+            }
+            handle(message);
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void handle(NativeMessage message) {
+        if (message instanceof NativeMessage.Subscribe s) {
+            subscribe(s);
+        } else if (message instanceof NativeMessage.Produce p) {
+            produce(p);
+        } else if (message instanceof NativeMessage.Ack a) {
+            Feed feed = subscriptions.get(a.id());
+            if (feed == null) {
+                error(a.id(), ApiError.badRequest("unknown_subscription", "no subscription '" + a.id() + "'"));
+            } else if (feed instanceof GroupSubscription g) {
+                g.ack(a.partition(), a.offset());
+            } // hub mode: positions travel in resume tokens, there is nothing to commit
+        } else {
+            Feed feed = subscriptions.get(message.id());
+            if (feed == null) {
+                error(message.id(), ApiError.badRequest("unknown_subscription", "no subscription '" + message.id() + "'"));
+                return;
+            }
+            if (message instanceof NativeMessage.Pause) {
+                feed.pause();
+                reply("paused", message.id());
+            } else if (message instanceof NativeMessage.Resume) {
+                reply("resumed", message.id());
+                feed.resume();
+            } else {
+                subscriptions.remove(message.id());
+                feed.close();
+                reply("unsubscribed", message.id());
+            }
+        }
+    }
+
+    private void subscribe(NativeMessage.Subscribe s) {
+        if (subscriptions.containsKey(s.id())) {
+            error(s.id(), ApiError.badRequest("duplicate_subscription", "subscription '" + s.id() + "' already exists"));
+            return;
+        }
+        if (subscriptions.size() >= MAX_SUBSCRIPTIONS) {
+            error(s.id(), ApiError.badRequest("too_many_subscriptions", "at most " + MAX_SUBSCRIPTIONS
+                    + " subscriptions per connection"));
+            return;
+        }
+        TopicHub hub;
+        try {
+            hub = s.mode() == NativeMessage.Mode.HUB ? door.hub().hub() : null;
+        } catch (ApiError e) {
+            error(s.id(), e);
+            return;
+        }
+        // reserve the id now so a second subscribe with it is refused while the topic is checked
+        subscriptions.put(s.id(), null);
+        door.kafka().topic(s.topic()).whenComplete((info, failure) -> channel.eventLoop().execute(() -> {
+            if (!subscriptions.containsKey(s.id()) || !channel.isActive()) {
+                return;
+            }
+            try {
+                if (failure != null) {
+                    throw KafkaErrors.toApiError(failure);
+                }
+                for (int p : s.partitions()) {
+                    if (p >= info.partitions()) {
+                        throw ApiError.badRequest("bad_partition", "topic '" + s.topic() + "' has partitions 0-"
+                                + (info.partitions() - 1) + ", not " + p);
+                    }
+                }
+                Feed feed = s.mode() == NativeMessage.Mode.HUB ? new HubSubscription(s, hub) : new GroupSubscription(s);
+                subscriptions.put(s.id(), feed);
+                ObjectNode ok = message("subscribed", "id", s.id()).put("topic", s.topic())
+                        .put("mode", s.mode().name().toLowerCase()).put("partitions", info.partitions());
+                send(ok);
+                feed.drain();
+            } catch (RuntimeException e) {
+                subscriptions.remove(s.id());
+                error(s.id(), KafkaErrors.toApiError(e));
+            }
+        }));
+    }
+
+    private void produce(NativeMessage.Produce p) {
+        int size = ProduceJson.size(p.record());
+        if (size > door.kafka().maxRecordBytes()) {
+            error(p.id(), new ApiError(io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "record_too_large", "the record is about " + size + " bytes; Kafka accepts at most "
+                    + door.kafka().maxRecordBytes() + " (max.request.size)"));
+            return;
+        }
+        inFlight++;
+        if (inFlight >= door.settings().maxInFlight()) {
+            ReadPause.pause(channel, ReadPause.Reason.IN_FLIGHT);
+        }
+        door.kafka().send(p.record()).whenComplete((m, e) -> channel.eventLoop().execute(() -> {
+            inFlight--;
+            if (inFlight < door.settings().maxInFlight()) {
+                ReadPause.resume(channel, ReadPause.Reason.IN_FLIGHT);
+            }
+            if (e != null) {
+                error(p.id(), KafkaErrors.toApiError(e));
+            } else {
+                door.metrics().recordsIn(ConnectionKind.WEBSOCKET, 1);
+                send(message("produced", "id", p.id()).put("topic", m.topic()).put("partition", m.partition())
+                        .put("offset", m.offset()).put("timestamp", m.timestamp()));
+            }
+        }));
+    }
+
+    private static ObjectNode message(String type, String idField, String id) {
+        return HttpReplies.JSON.createObjectNode().put("type", type).put(idField, id);
+    }
+
+    private void reply(String type, String id) {
+        send(message(type, "id", id));
+    }
+
+    private void error(String id, ApiError e) {
+        ObjectNode m = HttpReplies.JSON.createObjectNode().put("type", "error");
+        if (id != null) {
+            m.put("id", id);
+        }
+        send(m.put("code", e.code()).put("message", e.getMessage()));
+    }
+
+    private void send(ObjectNode message) {
+        // replies are small and one per client message; reading pauses while the socket is full
+        channel.writeAndFlush(new TextWebSocketFrame(message.toString()));
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            for (Feed feed : List.copyOf(subscriptions.values())) {
+                if (feed != null) {
+                    feed.drain();
+                }
+            }
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        for (Feed feed : subscriptions.values()) {
+            if (feed != null) {
+                feed.close();
+            }
+        }
+        subscriptions.clear();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("websocket error remote={}", ctx.channel().remoteAddress(), cause);
+        ctx.close();
+    }
+
+    /** A hub subscription: records batches carry the resume token after their last record. */
+    private final class HubSubscription implements Feed, HubFeed.Sink {
+        private final String id;
+        private final ValueEncoding encoding;
+        private final byte[] recordsPrefix;
+        private final HubFeed feed;
+
+        HubSubscription(NativeMessage.Subscribe s, TopicHub hub) {
+            this.id = s.id();
+            this.encoding = s.encoding();
+            this.recordsPrefix = ("{\"type\":\"records\",\"sub\":" + HttpReplies.JSON.getNodeFactory().textNode(id)
+                    + ",\"records\":[").getBytes(StandardCharsets.UTF_8);
+            this.feed = HubFeed.open(hub, new SubscriptionRequest(s.topic(), s.partitions(), s.start(), s.filters(), 0),
+                    channel, HUB_BATCH, this);
+        }
+
+        @Override
+        public void write(List<HubEvent> events) {
+            ByteBuf frame = null;
+            HubEvent last = null;
+            int records = 0;
+            for (HubEvent e : events) {
+                if (e instanceof HubEvent.Record r) {
+                    if (frame == null) {
+                        frame = channel.alloc().buffer(recordsPrefix.length + events.size() * 200);
+                        frame.writeBytes(recordsPrefix);
+                    } else {
+                        frame.writeByte(',');
+                    }
+                    frame.writeBytes(RecordJson.of(r, encoding));
+                    last = e;
+                    records++;
+                } else {
+                    frame = flushRecords(frame, last);
+                    if (e instanceof HubEvent.Gap g) {
+                        send(message("gap", "sub", id).put("topic", g.topic()).put("partition", g.partition())
+                                .put("from", g.fromOffset()).put("to", g.toOffset()).put("token", g.next().encode()), false);
+                    } else {
+                        send(message("snapshot-end", "sub", id).put("token", e.next().encode()), false);
+                    }
+                }
+            }
+            flushRecords(frame, last);
+            door.metrics().recordsOut(ConnectionKind.WEBSOCKET, records);
+        }
+
+        private ByteBuf flushRecords(ByteBuf frame, HubEvent last) {
+            if (frame != null) {
+                frame.writeCharSequence("],\"token\":\"" + last.next().encode() + "\"}", StandardCharsets.US_ASCII);
+                channel.write(new TextWebSocketFrame(frame));
+            }
+            return null;
+        }
+
+        private void send(ObjectNode message, boolean flush) {
+            TextWebSocketFrame frame = new TextWebSocketFrame(message.toString());
+            if (flush) {
+                channel.writeAndFlush(frame);
+            } else {
+                channel.write(frame);
+            }
+        }
+
+        @Override
+        public void ended(Throwable cause) {
+            if (subscriptions.remove(id) == null) {
+                return;
+            }
+            ApiError e = cause == null ? ApiError.badRequest("ended", "the subscription ended") : KafkaErrors.toApiError(cause);
+            send(message("ended", "sub", id).put("code", e.code()).put("message", e.getMessage())
+                    .put("token", feed.subscription().position().encode()), true);
+        }
+
+        @Override
+        public void drain() {
+            feed.drain();
+        }
+
+        @Override
+        public void pause() {
+            feed.pause();
+        }
+
+        @Override
+        public void resume() {
+            feed.resume();
+        }
+
+        @Override
+        public void close() {
+            feed.close();
+        }
+    }
+
+    /**
+     * A consumer-group subscription: at most {@code window} records delivered and not acknowledged;
+     * an ack commits the partition up to the acknowledged record.
+     */
+    private final class GroupSubscription implements Feed, GroupReader.Listener {
+        private final String id;
+        private final ValueEncoding encoding;
+        private final int window;
+        private final byte[] recordsPrefix;
+        private final GroupReader reader;
+        /** Delivered, not yet acknowledged offsets per partition, in order. */
+        private final Map<Integer, ArrayDeque<Long>> unacked = new HashMap<>();
+        private int unackedCount;
+        private boolean paused;
+
+        GroupSubscription(NativeMessage.Subscribe s) {
+            this.id = s.id();
+            this.encoding = s.encoding();
+            this.window = s.window();
+            this.recordsPrefix = ("{\"type\":\"records\",\"sub\":" + HttpReplies.JSON.getNodeFactory().textNode(id)
+                    + ",\"records\":[").getBytes(StandardCharsets.UTF_8);
+            Map<String, Object> overrides = new HashMap<>(WebSocketRoute.consumerOverrides());
+            overrides.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    s.start() instanceof StartPosition.Earliest ? "earliest" : "latest");
+            int queueBytes = Math.max(door.settings().outboundBufferBytes(), 1024 * 1024);
+            this.reader = GroupReader.subscribed(door.kafka().newGroupConsumer(s.group(), overrides), s.topic(), channel,
+                    this, Math.min(window, 2_000), queueBytes).start(door.readers());
+        }
+
+        @Override
+        public void recordsAvailable() {
+            drain();
+        }
+
+        @Override
+        public void drain() {
+            if (paused || subscriptions.get(id) != this) {
+                return;
+            }
+            boolean wrote = false;
+            while (channel.isWritable() && unackedCount < window) {
+                List<ConsumerRecord<byte[], byte[]>> batch = reader.take(Math.min(GROUP_BATCH, window - unackedCount),
+                        GROUP_BATCH_BYTES);
+                if (batch.isEmpty()) {
+                    break;
+                }
+                ByteBuf frame = channel.alloc().buffer(recordsPrefix.length + batch.size() * 200);
+                frame.writeBytes(recordsPrefix);
+                for (int i = 0; i < batch.size(); i++) {
+                    ConsumerRecord<byte[], byte[]> r = batch.get(i);
+                    if (i > 0) {
+                        frame.writeByte(',');
+                    }
+                    frame.writeBytes(RecordJson.of(r, encoding));
+                    unacked.computeIfAbsent(r.partition(), p -> new ArrayDeque<>()).add(r.offset());
+                }
+                frame.writeCharSequence("]}", StandardCharsets.US_ASCII);
+                unackedCount += batch.size();
+                channel.write(new TextWebSocketFrame(frame));
+                door.metrics().recordsOut(ConnectionKind.WEBSOCKET, batch.size());
+                wrote = true;
+            }
+            if (wrote) {
+                channel.flush();
+            }
+        }
+
+        void ack(int partition, long offset) {
+            ArrayDeque<Long> delivered = unacked.get(partition);
+            if (delivered == null || delivered.isEmpty() || delivered.peekFirst() > offset) {
+                error(id, ApiError.badRequest("bad_ack", "offset " + offset + " of partition " + partition
+                        + " was not delivered on this subscription or is already acknowledged"));
+                return;
+            }
+            while (!delivered.isEmpty() && delivered.peekFirst() <= offset) {
+                delivered.pollFirst();
+                unackedCount--;
+            }
+            TopicPartition tp = new TopicPartition(reader.topic(), partition);
+            reader.commit(Map.of(tp, offset + 1), (offsets, error) -> {
+                if (error != null) {
+                    error(id, new ApiError(io.netty.handler.codec.http.HttpResponseStatus.CONFLICT, "commit_failed",
+                            "commit of partition " + partition + " offset " + (offset + 1) + " failed: " + error.getMessage()));
+                } else {
+                    NativeSocket.this.send(message("committed", "sub", id).put("partition", partition).put("offset", offset + 1));
+                }
+            });
+            drain();
+        }
+
+        @Override
+        public void assigned(Collection<TopicPartition> partitions) {
+            NativeSocket.this.send(partitions("assigned", partitions));
+        }
+
+        @Override
+        public void revoked(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                ArrayDeque<Long> dropped = unacked.remove(tp.partition());
+                if (dropped != null) {
+                    unackedCount -= dropped.size();
+                }
+            }
+            NativeSocket.this.send(partitions("revoked", partitions));
+            drain();
+        }
+
+        private ObjectNode partitions(String type, Collection<TopicPartition> partitions) {
+            ObjectNode m = message(type, "sub", id);
+            ArrayNode list = m.putArray("partitions");
+            partitions.stream().mapToInt(TopicPartition::partition).sorted().forEach(list::add);
+            return m;
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            if (subscriptions.remove(id) == this) {
+                ApiError e = KafkaErrors.toApiError(error);
+                NativeSocket.this.send(message("ended", "sub", id).put("code", e.code()).put("message", e.getMessage()));
+            }
+        }
+
+        @Override
+        public void pause() {
+            paused = true;
+        }
+
+        @Override
+        public void resume() {
+            paused = false;
+            drain();
+        }
+
+        @Override
+        public void close() {
+            reader.close();
+        }
+    }
+}

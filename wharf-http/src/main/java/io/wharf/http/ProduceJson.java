@@ -1,0 +1,126 @@
+package io.wharf.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Reads a record to produce from its JSON form, shared by the HTTP batch body and the native
+ * WebSocket {@code produce} message: {@code key} and {@code value} (strings, or any JSON value sent
+ * as its JSON text; {@code keyEncoding}/{@code valueEncoding: "base64"} for binary), {@code headers}
+ * (an object of name to string, or a list of {@code {name, value, encoding}}), optional
+ * {@code partition} and {@code timestamp}.
+ */
+final class ProduceJson {
+    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+    private ProduceJson() {
+    }
+
+    /** Checks a topic name's shape (Kafka's legal characters and length). */
+    static String topic(String name) {
+        if (name == null || !TOPIC.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+            throw ApiError.badRequest("bad_topic", "'" + name + "' is not a legal topic name "
+                    + "(1-249 of a-z A-Z 0-9 . _ -)");
+        }
+        return name;
+    }
+
+    static ProducerRecord<byte[], byte[]> record(String topic, JsonNode node, String where) {
+        if (node == null || !node.isObject()) {
+            throw ApiError.badRequest("bad_record", where + " must be a JSON object with a value");
+        }
+        byte[] key = bytes(node.get("key"), node.get("keyEncoding"), where + ".key");
+        byte[] value = bytes(node.get("value"), node.get("valueEncoding"), where + ".value");
+        Integer partition = null;
+        JsonNode p = node.get("partition");
+        if (p != null && !p.isNull()) {
+            if (!p.canConvertToInt() || !p.isIntegralNumber() || p.intValue() < 0) {
+                throw ApiError.badRequest("bad_partition", where + ".partition must be a whole number >= 0");
+            }
+            partition = p.intValue();
+        }
+        Long timestamp = null;
+        JsonNode t = node.get("timestamp");
+        if (t != null && !t.isNull()) {
+            if (!t.isIntegralNumber() || t.longValue() < 0) {
+                throw ApiError.badRequest("bad_timestamp", where + ".timestamp must be epoch milliseconds");
+            }
+            timestamp = t.longValue();
+        }
+        return new ProducerRecord<>(topic, partition, timestamp, key, value, headers(node.get("headers"), where));
+    }
+
+    static byte[] bytes(JsonNode node, JsonNode encoding, String where) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        boolean base64 = false;
+        if (encoding != null && !encoding.isNull()) {
+            String e = encoding.asText();
+            if (e.equalsIgnoreCase("base64")) {
+                base64 = true;
+            } else if (!e.equalsIgnoreCase("text") && !e.equalsIgnoreCase("utf8")) {
+                throw ApiError.badRequest("bad_encoding", where + " encoding must be text or base64, not '" + e + "'");
+            }
+        }
+        if (!node.isTextual()) {
+            if (base64) {
+                throw ApiError.badRequest("bad_encoding", where + " must be a base64 string");
+            }
+            return node.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        if (base64) {
+            try {
+                return Base64.getDecoder().decode(node.textValue());
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest("bad_base64", where + " is not valid base64");
+            }
+        }
+        return node.textValue().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<Header> headers(JsonNode node, String where) {
+        List<Header> headers = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            return headers;
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                headers.add(new RecordHeader(e.getKey(), bytes(e.getValue(), null, where + ".headers." + e.getKey())));
+            }
+            return headers;
+        }
+        if (node.isArray()) {
+            for (JsonNode h : node) {
+                JsonNode name = h.get("name");
+                if (name == null || !name.isTextual()) {
+                    throw ApiError.badRequest("bad_header", where + ".headers entries need a string name");
+                }
+                headers.add(new RecordHeader(name.textValue(), bytes(h.get("value"), h.get("encoding"),
+                        where + ".headers." + name.textValue())));
+            }
+            return headers;
+        }
+        throw ApiError.badRequest("bad_header", where + ".headers must be an object or a list of {name, value}");
+    }
+
+    /** Roughly what Kafka counts against max.request.size for one record. */
+    static int size(ProducerRecord<byte[], byte[]> record) {
+        int size = 64 + (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
+        for (Header h : record.headers()) {
+            size += 8 + h.key().length() * 3 + (h.value() == null ? 0 : h.value().length);
+        }
+        return size;
+    }
+}

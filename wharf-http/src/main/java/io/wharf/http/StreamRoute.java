@@ -1,0 +1,82 @@
+package io.wharf.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.wharf.core.hub.TopicHub;
+import io.wharf.core.kafka.TopicInfo;
+
+/** {@code GET /topics/{topic}} with {@code Accept: text/event-stream}: turns the connection into an {@link SseStream}. */
+final class StreamRoute {
+    /** Events polled from the hub per write. */
+    static final int BATCH = 256;
+
+    private final DoorContext door;
+
+    StreamRoute(DoorContext door) {
+        this.door = door;
+    }
+
+    void open(ChannelHandlerContext ctx, ApiRequest.Stream request, HttpExchange exchange) {
+        TopicHub hub = door.hub().hub();
+        door.kafka().topic(request.topic()).whenComplete((info, error) -> ctx.executor().execute(() -> {
+            if (error != null) {
+                exchange.fail(error);
+                return;
+            }
+            try {
+                checkPartitions(info, request.query());
+            } catch (ApiError e) {
+                exchange.reply(e.toResponse());
+                return;
+            }
+            if (!ctx.channel().isActive()) {
+                return;
+            }
+            start(ctx, hub, request, exchange);
+        }));
+    }
+
+    static void checkPartitions(TopicInfo info, SubscriptionQuery query) {
+        for (int p : query.partitions()) {
+            if (p >= info.partitions()) {
+                throw ApiError.badRequest("bad_partition", "topic '" + info.name() + "' has partitions 0-"
+                        + (info.partitions() - 1) + ", not " + p);
+            }
+        }
+    }
+
+    private void start(ChannelHandlerContext ctx, TopicHub hub, ApiRequest.Stream request, HttpExchange exchange) {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        response.headers().set("X-Accel-Buffering", "no");
+        HttpUtil.setTransferEncodingChunked(response, true);
+        exchange.handOff();
+        ConnectionGate.become(ctx.channel(), ConnectionKind.SSE);
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.replace(HttpPipeline.IDLE, HttpPipeline.IDLE, new IdleStateHandler(0,
+                door.settings().heartbeatInterval().toMillis(), 0, TimeUnit.MILLISECONDS));
+        SseStream stream = new SseStream(door, request.query().encoding());
+        pipeline.addLast("sse", stream);
+        ctx.channel().write(response);
+        ctx.channel().writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(
+                ("retry: 2000\n: subscribed to " + request.topic() + "\n\n").getBytes(StandardCharsets.UTF_8))));
+        try {
+            stream.attach(HubFeed.open(hub, request.query().toRequest(request.topic(), 0), ctx.channel(), BATCH, stream));
+        } catch (RuntimeException e) {
+            stream.ended(e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.wharf.http;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.core.kafka.TopicInfo;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/** {@code GET /topics} (names) and {@code GET /topics/{topic}/metadata} (partitions, offsets, cleanup policy). */
+final class TopicRoutes {
+    private final DoorContext door;
+
+    TopicRoutes(DoorContext door) {
+        this.door = door;
+    }
+
+    void list(HttpExchange exchange) {
+        door.kafka().topicNames().whenComplete((names, error) -> {
+            if (error != null) {
+                exchange.fail(error);
+                return;
+            }
+            ObjectNode body = HttpReplies.JSON.createObjectNode();
+            ArrayNode topics = body.putArray("topics");
+            new TreeSet<>(names).forEach(topics::add);
+            exchange.reply(HttpReplies.json(HttpResponseStatus.OK, body));
+        });
+    }
+
+    void describe(ApiRequest.DescribeTopic request, HttpExchange exchange) {
+        KafkaAccess kafka = door.kafka();
+        kafka.topic(request.topic()).thenCompose(info -> offsets(kafka, info).thenApply(o -> body(info, o)))
+                .whenComplete((body, error) -> {
+                    if (error != null) {
+                        exchange.fail(error);
+                    } else {
+                        exchange.reply(HttpReplies.json(HttpResponseStatus.OK, body));
+                    }
+                });
+    }
+
+    private static CompletableFuture<List<long[]>> offsets(KafkaAccess kafka, TopicInfo info) {
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < info.partitions(); p++) {
+            earliest.put(new TopicPartition(info.name(), p), OffsetSpec.earliest());
+            latest.put(new TopicPartition(info.name(), p), OffsetSpec.latest());
+        }
+        ListOffsetsResult first = kafka.admin().listOffsets(earliest);
+        ListOffsetsResult last = kafka.admin().listOffsets(latest);
+        return KafkaAccess.toCompletable(first.all()).thenCombine(KafkaAccess.toCompletable(last.all()), (e, l) -> {
+            List<long[]> out = new ArrayList<>();
+            for (int p = 0; p < info.partitions(); p++) {
+                TopicPartition tp = new TopicPartition(info.name(), p);
+                out.add(new long[] {e.get(tp).offset(), l.get(tp).offset()});
+            }
+            return out;
+        });
+    }
+
+    private static ObjectNode body(TopicInfo info, List<long[]> offsets) {
+        ObjectNode body = HttpReplies.JSON.createObjectNode();
+        body.put("topic", info.name());
+        body.put("partitions", info.partitions());
+        body.put("compacted", info.compacted());
+        body.put("cleanupPolicy", info.configs().getOrDefault("cleanup.policy", "delete"));
+        ArrayNode parts = body.putArray("offsets");
+        for (int p = 0; p < offsets.size(); p++) {
+            parts.addObject().put("partition", p).put("earliest", offsets.get(p)[0]).put("latest", offsets.get(p)[1]);
+        }
+        ObjectNode configs = body.putObject("configs");
+        new java.util.TreeMap<>(info.configs()).forEach(configs::put);
+        return body;
+    }
+}

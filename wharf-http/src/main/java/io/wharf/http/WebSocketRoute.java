@@ -1,0 +1,124 @@
+package io.wharf.http;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.wharf.core.kafka.KafkaAccess;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * WebSocket upgrades: {@code /} for kafka-proxy's URL (topic, partition and offset are checked
+ * before the upgrade, so a bad one gets a plain HTTP error), {@code /ws} for the native protocol.
+ * After the handshake the connection's pipeline carries WebSocket frames: aggregation up to
+ * {@code http.max-frame-bytes}, keep-alive, then the socket's own handler.
+ */
+final class WebSocketRoute {
+    /** The native protocol's subprotocol name (optional for clients). */
+    static final String SUBPROTOCOL = "wharf.v1";
+
+    private final DoorContext door;
+
+    WebSocketRoute(DoorContext door) {
+        this.door = door;
+    }
+
+    void kafkaProxy(ChannelHandlerContext ctx, FullHttpRequest http, ApiRequest.KafkaProxyUpgrade request,
+                    HttpExchange exchange) {
+        http.retain();
+        KafkaAccess kafka = door.kafka();
+        kafka.topic(request.topic()).thenCompose(info -> {
+            if (request.partition() >= info.partitions()) {
+                throw ApiError.badRequest("bad_partition", "topic '" + info.name() + "' has partitions 0-"
+                        + (info.partitions() - 1) + ", not " + request.partition());
+            }
+            return request.offset() == null ? CompletableFuture.completedFuture(null)
+                    : checkOffset(kafka, new TopicPartition(request.topic(), request.partition()), request.offset());
+        }).whenComplete((ok, error) -> ctx.executor().execute(() -> {
+            try {
+                if (error != null) {
+                    exchange.fail(error);
+                    return;
+                }
+                if (!ctx.channel().isActive()) {
+                    return;
+                }
+                KafkaProxySocket socket = new KafkaProxySocket(door, request);
+                if (upgrade(ctx, http, exchange, null, ConnectionKind.KAFKA_PROXY, socket)) {
+                    socket.start(ctx.channel());
+                }
+            } finally {
+                http.release();
+            }
+        }));
+    }
+
+    private static CompletableFuture<Void> checkOffset(KafkaAccess kafka, TopicPartition tp, long offset) {
+        var earliest = KafkaAccess.toCompletable(kafka.admin().listOffsets(Map.of(tp, OffsetSpec.earliest())).partitionResult(tp));
+        var latest = KafkaAccess.toCompletable(kafka.admin().listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp));
+        return earliest.thenCombine(latest, (e, l) -> {
+            if (offset < e.offset() || offset > l.offset()) {
+                throw ApiError.badRequest("offset_out_of_range", "offset " + offset + " is outside partition "
+                        + tp.partition() + " of '" + tp.topic() + "', which holds offsets " + e.offset() + " to "
+                        + l.offset() + " (the end is where new records go)");
+            }
+            return null;
+        });
+    }
+
+    void nativeProtocol(ChannelHandlerContext ctx, FullHttpRequest http, HttpExchange exchange) {
+        upgrade(ctx, http, exchange, SUBPROTOCOL, ConnectionKind.WEBSOCKET, new NativeSocket(door));
+    }
+
+    private boolean upgrade(ChannelHandlerContext ctx, FullHttpRequest http, HttpExchange exchange, String subprotocols,
+                            ConnectionKind kind, ChannelHandler socket) {
+        String url = "ws://" + http.headers().get(HttpHeaderNames.HOST, "localhost") + http.uri();
+        WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(door.settings().maxFrameBytes())
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .build();
+        WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, subprotocols, config)
+                .newHandshaker(http);
+        if (handshaker == null) {
+            exchange.handOff();
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return false;
+        }
+        exchange.handOff();
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.remove(HttpPipeline.AUTH);
+        long idle = door.settings().websocketIdleTimeout().toMillis();
+        pipeline.replace(HttpPipeline.IDLE, HttpPipeline.IDLE, new IdleStateHandler(idle / 2, 0, 0, TimeUnit.MILLISECONDS));
+        handshaker.handshake(ctx.channel(), http);
+        // added right away so no frame sent just after the handshake can pass them by
+        pipeline.addLast("ws-aggregate", new WebSocketFrameAggregator(door.settings().maxFrameBytes()));
+        pipeline.addLast("ws-keepalive", new WebSocketKeepAlive(door.metrics()));
+        pipeline.addLast("ws-socket", socket);
+        ConnectionGate.become(ctx.channel(), kind);
+        return true;
+    }
+
+    /** Consumer settings for readers started by WebSocket connections. */
+    static Map<String, Object> consumerOverrides() {
+        return Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+    }
+
+    static List<String> subprotocols() {
+        return List.of(SUBPROTOCOL);
+    }
+}
