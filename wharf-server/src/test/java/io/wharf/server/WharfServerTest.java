@@ -1,0 +1,91 @@
+package io.wharf.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.wharf.core.config.ConfigLoader;
+import io.wharf.core.config.KafkaSettings;
+import io.wharf.core.config.WharfConfig;
+import io.wharf.core.gateway.Endpoint;
+import io.wharf.testkit.SharedKafka;
+import io.wharf.testkit.TestKafka;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The server in front of an external cluster (the shared test broker), and its start-up failures. */
+@ExtendWith(SharedKafka.class)
+class WharfServerTest {
+    @TempDir
+    Path dir;
+
+    private final List<String> progress = new ArrayList<>();
+
+    private WharfConfig external(TestKafka kafka) {
+        return WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
+                .withDataDir(dir.resolve("data"));
+    }
+
+    @Test
+    void theReadyLineNamesEveryEndpointAndReadyzAnswers(TestKafka kafka) throws Exception {
+        try (WharfServer server = WharfServer.start(external(kafka), progress::add)) {
+            String line = server.readyLine();
+            assertThat(line).startsWith("Wharf ready ").contains(" http=127.0.0.1:")
+                    .endsWith("kafka=" + kafka.bootstrapServers() + " (external)");
+            assertThat(line).matches("Wharf ready( [a-z]+=127\\.0\\.0\\.1:[1-9][0-9]*( \\((embedded|external)\\))?)+");
+            Endpoint http = server.endpoints().stream().filter(e -> e.name().equals("http")).findFirst().orElseThrow();
+            HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://" + http.address() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(200);
+            assertThat(progress).containsExactly("Connecting to Kafka at " + kafka.bootstrapServers() + " ...");
+        }
+    }
+
+    @Test
+    void anUnreachableClusterFailsStartWithOneLine() {
+        WharfConfig config = WharfConfig.defaults().withBootstrapServers("127.0.0.1:1").withEphemeralPorts()
+                .withDataDir(dir.resolve("data"))
+                .withKafka(new KafkaSettings(null, null, null, Duration.ofSeconds(2), Duration.ofMillis(500)));
+        assertThatThrownBy(() -> WharfServer.start(config, progress::add))
+                .isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("Kafka at 127.0.0.1:1 did not answer within 2s");
+    }
+
+    @Test
+    void aDataDirectoryThatCannotBeWrittenFailsStart(TestKafka kafka) throws IOException {
+        Path file = Files.writeString(dir.resolve("plain-file"), "x");
+        WharfConfig config = external(kafka).withDataDir(file.resolve("data"));
+        assertThatThrownBy(() -> WharfServer.start(config, progress::add))
+                .isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("data directory " + file.resolve("data").toAbsolutePath() + " is not writable");
+    }
+
+    @Test
+    void aTakenPortFailsStartNamingThePortAndReleasesEverything(TestKafka kafka) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            WharfConfig config = new ConfigLoader().load(null, java.util.Map.of(
+                    "bootstrap-servers", kafka.bootstrapServers(), "resp-port", 0, "http-port", taken.getLocalPort(),
+                    "data-dir", dir.resolve("data")));
+            assertThatThrownBy(() -> WharfServer.start(config, progress::add))
+                    .isInstanceOf(StartupException.class)
+                    .hasMessage("port " + taken.getLocalPort() + " (http on 127.0.0.1) is already in use");
+        }
+        // nothing half-started survives: a fresh server starts cleanly on free ports
+        try (WharfServer again = WharfServer.start(external(kafka), progress::add)) {
+            assertThat(again.readyLine()).startsWith("Wharf ready");
+        }
+    }
+}
