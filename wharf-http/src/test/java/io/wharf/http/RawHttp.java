@@ -1,0 +1,58 @@
+package io.wharf.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import io.wharf.core.gateway.Gateway;
+
+/**
+ * A plain socket speaking HTTP/1.1 by hand, for requests the JDK client will not send (a WebSocket
+ * upgrade whose refusal body the test reads).
+ */
+final class RawHttp {
+    private RawHttp() {
+    }
+
+    /** Status code and body of a WebSocket upgrade request to the path, with extra header lines. */
+    static String[] upgrade(Gateway gateway, String path, String... headerLines) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", gateway.endpoint("http").port())) {
+            socket.setSoTimeout(30_000);
+            StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n");
+            for (String h : headerLines) {
+                request.append(h).append("\r\n");
+            }
+            request.append("\r\n");
+            socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            int status = Integer.parseInt(head.split(" ")[1]);
+            int length = 0;
+            for (String line : head.split("\r\n")) {
+                if (line.toLowerCase().startsWith("content-length:")) {
+                    length = Integer.parseInt(line.substring(15).trim());
+                }
+            }
+            byte[] body = in.readNBytes(length);
+            return new String[] {String.valueOf(status), new String(body, StandardCharsets.UTF_8)};
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            out.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return out.toString(StandardCharsets.US_ASCII);
+    }
+}
