@@ -8,14 +8,15 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 
 import io.wharf.core.config.WharfConfig;
+import io.wharf.core.hub.KafkaTopicHub;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.metrics.WharfMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Wharf in front of a Kafka cluster: shared Kafka clients, metrics, event loops, and
- * every front door found on the class path. Start-up fails fast and leaves nothing running.
+ * A running Wharf in front of a Kafka cluster: shared Kafka clients, the topic hub, metrics, event
+ * loops, and every front door found on the class path. Start-up fails fast and leaves nothing running.
  */
 public final class Gateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
@@ -51,10 +52,13 @@ public final class Gateway implements AutoCloseable {
             KafkaAccess kafka = KafkaAccess.create(config.bootstrapServers(), config.kafka(), metrics.registry());
             resources.add(kafka);
             kafka.awaitCluster(config.kafka().startupTimeout());
+            // added after Kafka, so closed after the front doors and before the Kafka clients
+            KafkaTopicHub hub = KafkaTopicHub.start(kafka, config.hub(), metrics.registry());
+            resources.add(hub);
             NetworkThreads network = new NetworkThreads(config.ioThreads());
             resources.add(network);
             Readiness readiness = new Readiness(kafka);
-            GatewayContext context = new GatewayContext(config, kafka, metrics, network, readiness);
+            GatewayContext context = new GatewayContext(config, kafka, hub, metrics, network, readiness);
 
             List<Endpoint> endpoints = new ArrayList<>();
             for (FrontDoorFactory factory : factories()) {
@@ -100,7 +104,7 @@ public final class Gateway implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("no endpoint named " + name + " in " + endpoints));
     }
 
-    /** Drains and stops every front door (in reverse start order), then the shared clients and threads. */
+    /** Drains and stops every front door (in reverse start order), then the event loops, the hub, and the Kafka clients. */
     @Override
     public synchronized void close() {
         if (closed) {

@@ -2,10 +2,11 @@ package io.wharf.core.gateway;
 
 import io.wharf.core.auth.Credentials;
 import io.wharf.core.config.WharfConfig;
+import io.wharf.core.hub.TopicHub;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.metrics.WharfMetrics;
 
-/** What the gateway shares with every front door: configuration, Kafka, metrics, threads, readiness, auth. */
+/** What the gateway shares with every front door: configuration, Kafka, the topic hub, metrics, threads, readiness, auth. */
 public final class GatewayContext {
     private final WharfConfig config;
     private final KafkaAccess kafka;
@@ -13,11 +14,13 @@ public final class GatewayContext {
     private final NetworkThreads network;
     private final Readiness readiness;
     private final Credentials credentials;
+    private final TopicHub hub;
 
-    GatewayContext(WharfConfig config, KafkaAccess kafka, WharfMetrics metrics, NetworkThreads network,
+    GatewayContext(WharfConfig config, KafkaAccess kafka, TopicHub hub, WharfMetrics metrics, NetworkThreads network,
                    Readiness readiness) {
         this.config = config;
         this.kafka = kafka;
+        this.hub = hub;
         this.metrics = metrics;
         this.network = network;
         this.readiness = readiness;
@@ -32,6 +35,11 @@ public final class GatewayContext {
     /** Shared Kafka clients. */
     public KafkaAccess kafka() {
         return kafka;
+    }
+
+    /** The shared topic hub: one Kafka read per topic-partition fanned out to every subscriber. */
+    public TopicHub hub() {
+        return hub;
     }
 
     /** The metrics registry, scraped on {@code /metrics}. */

@@ -16,11 +16,16 @@ import java.util.TreeMap;
  */
 public record ResumeToken(Map<Integer, Long> nextOffsets) {
     public ResumeToken {
-        nextOffsets = Collections.unmodifiableMap(new TreeMap<>(nextOffsets));
+        // the hub's own vectors are immutable and sorted already: no copy on the delivery path
+        nextOffsets = nextOffsets instanceof OffsetVector ? nextOffsets
+                : Collections.unmodifiableMap(new TreeMap<>(nextOffsets));
     }
 
     /** This token with one partition moved to a new next offset. */
     public ResumeToken with(int partition, long nextOffset) {
+        if (nextOffsets instanceof OffsetVector vector && vector.has(partition)) {
+            return new ResumeToken(vector.with(partition, nextOffset));
+        }
         TreeMap<Integer, Long> copy = new TreeMap<>(nextOffsets);
         copy.put(partition, nextOffset);
         return new ResumeToken(copy);

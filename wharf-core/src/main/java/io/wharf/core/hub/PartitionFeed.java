@@ -1,0 +1,227 @@
+package io.wharf.core.hub;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one shared Kafka read of a topic-partition: a plain reader ({@code assign}, no group) on its
+ * own thread, appending what it reads to the partition's {@link PartitionCache} and waking the
+ * cursors of every subscriber of the partition. The consumer is used by that thread only.
+ */
+final class PartitionFeed {
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionFeed.class);
+    /** Start at the partition's first offset (resolved by the reader itself). */
+    static final long EARLIEST = -2;
+    /** Start at the partition's end (resolved by the reader itself). */
+    static final long LATEST = -1;
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+
+    final TopicPartition partition;
+    final boolean compacted;
+    final PartitionCache cache;
+    /** Latest offset per key, for snapshots read from Kafka; null unless compacted. */
+    final KeyIndex index;
+    /** The cursors of every subscriber reading this partition; the reader wakes them after each append. */
+    final CopyOnWriteArrayList<PartitionCursor> cursors = new CopyOnWriteArrayList<>();
+
+    private final KafkaTopicHub hub;
+    private final long requestedStart;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+    // guarded by the hub's feeds lock
+    int interest;
+    long idleSinceNanos;
+    boolean pinned;
+
+    PartitionFeed(KafkaTopicHub hub, TopicPartition partition, boolean compacted, long start, boolean pinned) {
+        this.hub = hub;
+        this.partition = partition;
+        this.compacted = compacted;
+        this.requestedStart = start;
+        this.pinned = pinned;
+        this.cache = new PartitionCache(compacted, hub.settings().cacheMaxBytes(),
+                hub.settings().cacheMaxAge().toNanos(), hub.budget(), hub.counters());
+        this.index = compacted ? new KeyIndex(partition.toString(), hub.settings().keyIndexMaxBytes()) : null;
+        this.idleSinceNanos = System.nanoTime();
+        this.thread = new Thread(this::run, "wharf-hub-" + partition);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Asks the reader to stop; it closes its consumer and drops the cache on its way out. */
+    void stop() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    /** Waits (bounded) for the reader thread to finish. */
+    void awaitStopped(long millis) {
+        try {
+            thread.join(Math.max(1, millis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        hub.sharedReaderRunning(this);
+        KafkaConsumer<byte[], byte[]> c = null;
+        try {
+            c = hub.kafka().newReader("hub-" + partition.topic() + "-" + partition.partition(), hub.readerProperties());
+            consumer = c;
+            if (!running) {
+                return;
+            }
+            c.assign(List.of(partition));
+            long start = resolveStart(c);
+            cache.lock.lock();
+            try {
+                cache.position(start);
+            } finally {
+                cache.lock.unlock();
+            }
+            LOG.debug("event=hub-reader-started partition={} offset={}", partition, start);
+            wakeCursors(true, true);
+            long lastHead = start;
+            while (running) {
+                try {
+                    lastHead = readOnce(c, lastHead);
+                } catch (WakeupException e) {
+                    // stop() woke us; the loop condition decides
+                } catch (OffsetOutOfRangeException e) {
+                    outOfRange(c, e);
+                } catch (KafkaException e) {
+                    if (!running) {
+                        break;
+                    }
+                    LOG.warn("event=hub-reader-error partition={} error=\"{}\" action=retry-in-1s", partition,
+                            e.getMessage());
+                    sleep(1000);
+                }
+            }
+        } catch (WakeupException e) {
+            // stopped while starting
+        } catch (RuntimeException e) {
+            LOG.warn("event=hub-reader-failed partition={} error=\"{}\"", partition, e.toString());
+        } finally {
+            if (c != null) {
+                try {
+                    c.close(Duration.ofSeconds(2));
+                } catch (RuntimeException e) {
+                    LOG.debug("closing hub reader of {} failed: {}", partition, e.toString());
+                }
+            }
+            cache.lock.lock();
+            try {
+                cache.evictAll();
+            } finally {
+                cache.lock.unlock();
+            }
+            hub.sharedReaderStopped(this);
+        }
+    }
+
+    private long resolveStart(KafkaConsumer<byte[], byte[]> c) {
+        if (requestedStart == EARLIEST) {
+            c.seekToBeginning(List.of(partition));
+        } else if (requestedStart == LATEST) {
+            c.seekToEnd(List.of(partition));
+        } else {
+            c.seek(partition, requestedStart);
+            return requestedStart;
+        }
+        return c.position(partition);
+    }
+
+    private long readOnce(KafkaConsumer<byte[], byte[]> c, long lastHead) {
+        List<ConsumerRecord<byte[], byte[]>> records = c.poll(POLL_TIMEOUT).records(partition);
+        long head = c.position(partition);
+        if (records.isEmpty() && head == lastHead) {
+            return head;
+        }
+        long now = System.nanoTime();
+        List<CachedEntry> entries = new ArrayList<>(records.size());
+        long bytes = 0;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            CachedEntry e = CachedEntry.of(r, now);
+            entries.add(e);
+            bytes += e.bytes;
+        }
+        append(entries, head, bytes);
+        hub.counters().sharedRecordsIn.add(records.size());
+        return head;
+    }
+
+    private void append(List<CachedEntry> entries, long head, long bytes) {
+        hub.makeRoom(this, bytes);
+        cache.lock.lock();
+        try {
+            cache.append(entries, head, index, System.nanoTime());
+        } finally {
+            cache.lock.unlock();
+        }
+        wakeCursors(!entries.isEmpty(), false);
+    }
+
+    /** Kafka no longer has (or does not yet have) the offset the reader is at. */
+    private void outOfRange(KafkaConsumer<byte[], byte[]> c, OffsetOutOfRangeException e) {
+        Long at = e.offsetOutOfRangePartitions().get(partition);
+        long position = at == null ? c.position(partition) : at;
+        Map<TopicPartition, Long> begin = c.beginningOffsets(List.of(partition));
+        Map<TopicPartition, Long> end = c.endOffsets(List.of(partition));
+        long first = begin.get(partition);
+        long last = end.get(partition);
+        if (position < first) {
+            // retention deleted records before the shared reader got to them: every cursor passing here is told
+            LOG.warn("event=hub-reader-gap partition={} from={} to={}", partition, position, first);
+            c.seek(partition, first);
+            append(List.of(CachedEntry.gap(position, first, System.nanoTime())), first, 0);
+        } else {
+            LOG.warn("event=hub-partition-truncated partition={} position={} end={} action=restart-at-end",
+                    partition, position, last);
+            c.seek(partition, last);
+            cache.lock.lock();
+            try {
+                cache.position(last);
+            } finally {
+                cache.lock.unlock();
+            }
+            wakeCursors(true, true);
+        }
+    }
+
+    /** Tells waiting subscribers that the partition moved; each decides whether it has something new. */
+    private void wakeCursors(boolean appended, boolean always) {
+        for (PartitionCursor cursor : cursors) {
+            cursor.subscription.feedAdvanced(cursor, appended, always);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
