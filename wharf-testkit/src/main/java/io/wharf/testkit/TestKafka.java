@@ -67,11 +67,33 @@ public final class TestKafka implements AutoCloseable {
     public void createTopicNamed(String name, int partitions, Map<String, String> configs) {
         try {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+            awaitVisible(name);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create topic " + name, e.getCause());
+        }
+    }
+
+    // Creation returns once the controller accepted it; the broker's metadata may lag a little behind.
+    private void awaitVisible(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                var description = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
+                if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + name + " never became visible", e.getCause());
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topic " + name + " has no leader after 30s");
+            }
+            Thread.sleep(20);
         }
     }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.wharf.core.config.KafkaSettings;
@@ -70,6 +71,8 @@ public final class KafkaAccess implements AutoCloseable {
         return t;
     });
     private final int maxRequestBytes;
+    private final Counter sendsAcknowledged;
+    private final Counter sendsFailed;
 
     private record CachedTopic(CompletableFuture<TopicInfo> info, long expiresAtNanos) {
     }
@@ -89,6 +92,12 @@ public final class KafkaAccess implements AutoCloseable {
         this.admin = AdminClient.create(adminProps);
         bind(new KafkaClientMetrics(producer));
         bind(new KafkaClientMetrics(admin));
+        this.sendsAcknowledged = Counter.builder("wharf.kafka.sends")
+                .description("records sent through the shared producer, by outcome").tag("result", "acknowledged")
+                .register(registry);
+        this.sendsFailed = Counter.builder("wharf.kafka.sends")
+                .description("records sent through the shared producer, by outcome").tag("result", "failed")
+                .register(registry);
     }
 
     /** Creates the shared clients; nothing is contacted yet (see {@link #awaitCluster}). */
@@ -156,10 +165,11 @@ public final class KafkaAccess implements AutoCloseable {
      */
     public CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
         CompletableFuture<TopicInfo> info = topic(record.topic());
-        if (info.isDone() && !info.isCompletedExceptionally()) {
-            return sendKnown(record, info.join());
-        }
-        return info.thenComposeAsync(t -> sendKnown(record, t), firstSendExecutor);
+        CompletableFuture<RecordMetadata> sent = info.isDone() && !info.isCompletedExceptionally()
+                ? sendKnown(record, info.join())
+                : info.thenComposeAsync(t -> sendKnown(record, t), firstSendExecutor);
+        sent.whenComplete((m, e) -> (e == null ? sendsAcknowledged : sendsFailed).increment());
+        return sent;
     }
 
     private CompletableFuture<RecordMetadata> sendKnown(ProducerRecord<byte[], byte[]> record, TopicInfo topic) {
@@ -198,7 +208,11 @@ public final class KafkaAccess implements AutoCloseable {
                 && !(cached.info().isCompletedExceptionally() && !isUnknownTopic(cached.info()))) {
             return cached.info();
         }
-        CompletableFuture<TopicInfo> fresh = describe(name);
+        // A topic created a moment ago may not have reached the broker's metadata yet: look twice.
+        CompletableFuture<TopicInfo> fresh = describe(name).exceptionallyCompose(error -> unwrap(error) instanceof UnknownTopicException
+                ? CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
+                        .thenCompose(ignored -> describe(name))
+                : CompletableFuture.failedFuture(unwrap(error)));
         topics.put(name, new CachedTopic(fresh, now + TOPIC_TTL_NANOS));
         fresh.whenComplete((info, error) -> {
             if (error != null) {
@@ -214,6 +228,10 @@ public final class KafkaAccess implements AutoCloseable {
     /** Forgets cached metadata of a topic, e.g. after creating or deleting it. */
     public void forgetTopic(String name) {
         topics.remove(name);
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private static boolean isUnknownTopic(CompletableFuture<TopicInfo> f) {
