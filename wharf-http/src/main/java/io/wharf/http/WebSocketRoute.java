@@ -89,7 +89,7 @@ final class WebSocketRoute {
         WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(door.settings().maxFrameBytes())
                 .allowExtensions(false)
-                .closeOnProtocolViolation(true)
+                .closeOnProtocolViolation(false) // WebSocketKeepAlive closes with the status, after a grace
                 .build();
         WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(url, subprotocols, config)
                 .newHandshaker(http);
