@@ -1,31 +1,15 @@
 package io.wharf.http;
 
-import java.lang.reflect.Method;
-
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.wharf.core.gateway.GatewayContext;
 import io.wharf.core.hub.TopicHub;
 
-/**
- * Finds the gateway's topic hub. The hub is wired into {@link GatewayContext} by the hub's own
- * module; looking it up here (rather than calling it directly) lets this door build and serve its
- * other routes against a core without it, answering hub routes with 503 {@code hub_unavailable}.
- */
+/** The gateway's topic hub, or a 503 {@code hub_unavailable} for hub routes when a gateway runs without one. */
 final class HubAccess {
     private final TopicHub hub;
 
     HubAccess(GatewayContext context) {
-        this.hub = find(context);
-    }
-
-    private static TopicHub find(GatewayContext context) {
-        try {
-            Method method = GatewayContext.class.getMethod("hub");
-            Object hub = method.invoke(context);
-            return hub instanceof TopicHub h ? h : null;
-        } catch (ReflectiveOperationException e) {
-            return null;
-        }
+        this.hub = context.hub();
     }
 
     /** The hub, or an {@link ApiError} 503 when this gateway has none. */
