@@ -1,12 +1,12 @@
 package io.wharf.http;
 
+import java.nio.charset.StandardCharsets;
+
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Counts each connection under its current {@link ConnectionKind} and refuses connections beyond
- * {@code http.max-connections}: the first request on such a connection gets a JSON 503 and the
- * connection is closed.
+ * {@code http.max-connections}: whatever such a connection sends first is answered with a JSON 503
+ * and the connection is closed.
  */
 final class ConnectionGate extends ChannelDuplexHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGate.class);
@@ -26,6 +26,7 @@ final class ConnectionGate extends ChannelDuplexHandler {
     private ConnectionKind kind = ConnectionKind.HTTP;
     private boolean counted;
     private boolean refused;
+    private boolean answered;
 
     ConnectionGate(HttpMetrics metrics, int maxConnections) {
         this.metrics = metrics;
@@ -80,13 +81,23 @@ final class ConnectionGate extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        boolean first = msg instanceof HttpRequest;
         ReferenceCountUtil.release(msg);
-        if (first) {
-            FullHttpResponse response = HttpReplies.error(HttpResponseStatus.SERVICE_UNAVAILABLE, "too_many_connections",
-                    "the server already has " + maxConnections + " connections (http.max-connections); try later");
-            HttpReplies.close(response);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        if (!answered) {
+            // the gate sits below the HTTP codec: answer with the encoded response, whatever was sent
+            answered = true;
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(refusal())).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private byte[] refusal() {
+        String body = HttpReplies.errorBody("too_many_connections", "the server already has " + maxConnections
+                + " connections (http.max-connections); try later").toString();
+        byte[] json = body.getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
+                + json.length + "\r\nConnection: close\r\n\r\n";
+        byte[] out = new byte[head.length() + json.length];
+        System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, out, 0, head.length());
+        System.arraycopy(json, 0, out, head.length(), json.length);
+        return out;
     }
 }
