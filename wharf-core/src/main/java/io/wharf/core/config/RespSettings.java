@@ -1,19 +1,64 @@
 package io.wharf.core.config;
 
+import java.time.Duration;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /**
- * The Redis-protocol front door.
+ * The Redis-protocol front door and its limits.
  *
- * @param enabled        whether to listen at all
- * @param maxBulkBytes   largest bulk string accepted (Rafka's 32,768,000 by default)
- * @param maxConnections connections beyond this are refused with an error
+ * @param enabled                     whether to listen at all
+ * @param maxBulkBytes                largest bulk string accepted (Rafka's 32,768,000 by default); a larger
+ *                                    one is a protocol error that closes that connection
+ * @param maxConnections              connections beyond this are refused with an error
+ * @param maxRequestBytes             largest whole command (all its arguments together); default twice
+ *                                    {@code max-bulk-bytes}
+ * @param maxPendingReplies           commands of one connection waiting for their reply before the server
+ *                                    stops reading from it (pipelining depth)
+ * @param pollerThreads               threads that poll every connection's Kafka consumer (0 = cores, at most 4)
+ * @param prefetchRecords             records fetched ahead for one consuming connection before its consumer
+ *                                    pauses
+ * @param prefetchBytes               bytes fetched ahead for one consuming connection before its consumer
+ *                                    pauses; also its consumer's {@code fetch.max.bytes} unless set
+ * @param maxUnackedRecords           delivered but unacknowledged records one connection may hold with
+ *                                    individual acks before consuming more is refused
+ * @param commitInterval              how often acknowledged offsets are committed to Kafka (a consumer's
+ *                                    {@code auto.commit.interval.ms} overrides it)
+ * @param pollBackoff                 longest pause between two polls of a consumer that a client is
+ *                                    blocked on: the worst added latency of an idle BLPOP
+ * @param closeTimeout                how long a closing connection's consumer may take to commit and leave
+ *                                    its group
+ * @param maxPendingProduceBytes      bytes one connection may have sent to Kafka and not yet had
+ *                                    acknowledged before the server stops reading from it
+ * @param maxPendingProduceBytesTotal the same bound over every connection together
  */
-public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxConnections) implements Section {
+public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxConnections, Integer maxRequestBytes,
+                           Integer maxPendingReplies, Integer pollerThreads, Integer prefetchRecords,
+                           Integer prefetchBytes, Integer maxUnackedRecords, Duration commitInterval,
+                           Duration pollBackoff, Duration closeTimeout, Integer maxPendingProduceBytes,
+                           Long maxPendingProduceBytesTotal) implements Section {
+    @JsonCreator
     public RespSettings {
         enabled = enabled == null || enabled;
         maxBulkBytes = maxBulkBytes == null ? 32_768_000 : maxBulkBytes;
         maxConnections = maxConnections == null ? 10_000 : maxConnections;
+        maxRequestBytes = maxRequestBytes == null ? (int) Math.min(Integer.MAX_VALUE, 2L * maxBulkBytes) : maxRequestBytes;
+        maxPendingReplies = maxPendingReplies == null ? 1024 : maxPendingReplies;
+        pollerThreads = pollerThreads == null ? 0 : pollerThreads;
+        prefetchRecords = prefetchRecords == null ? 1000 : prefetchRecords;
+        prefetchBytes = prefetchBytes == null ? 1024 * 1024 : prefetchBytes;
+        maxUnackedRecords = maxUnackedRecords == null ? 10_000 : maxUnackedRecords;
+        commitInterval = commitInterval == null ? Duration.ofSeconds(1) : commitInterval;
+        pollBackoff = pollBackoff == null ? Duration.ofMillis(10) : pollBackoff;
+        closeTimeout = closeTimeout == null ? Duration.ofSeconds(10) : closeTimeout;
+        maxPendingProduceBytes = maxPendingProduceBytes == null ? 4 * 1024 * 1024 : maxPendingProduceBytes;
+        maxPendingProduceBytesTotal = maxPendingProduceBytesTotal == null ? 16L * 1024 * 1024 : maxPendingProduceBytesTotal;
+    }
+
+    /** The original three settings; every other one takes its default. */
+    public RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxConnections) {
+        this(enabled, maxBulkBytes, maxConnections, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -21,13 +66,80 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         return new RespSettings(null, null, null);
     }
 
+    /** A copy with another bulk limit (and the request limit derived from it). */
+    public RespSettings withMaxBulkBytes(int bytes) {
+        return new RespSettings(enabled, bytes, maxConnections, null, maxPendingReplies, pollerThreads,
+                prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff, closeTimeout,
+                maxPendingProduceBytes, maxPendingProduceBytesTotal);
+    }
+
+    /** A copy with another connection limit. */
+    public RespSettings withMaxConnections(int connections) {
+        return new RespSettings(enabled, maxBulkBytes, connections, maxRequestBytes, maxPendingReplies,
+                pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
+                closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal);
+    }
+
+    /** A copy with other prefetch bounds. */
+    public RespSettings withPrefetch(int records, int bytes) {
+        return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
+                pollerThreads, records, bytes, maxUnackedRecords, commitInterval, pollBackoff, closeTimeout,
+                maxPendingProduceBytes, maxPendingProduceBytesTotal);
+    }
+
+    /** A copy with another bound on unacknowledged records (individual acks). */
+    public RespSettings withMaxUnackedRecords(int records) {
+        return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
+                pollerThreads, prefetchRecords, prefetchBytes, records, commitInterval, pollBackoff, closeTimeout,
+                maxPendingProduceBytes, maxPendingProduceBytesTotal);
+    }
+
+    /** A copy with other produce bounds. */
+    public RespSettings withMaxPendingProduceBytes(int perConnection, long total) {
+        return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
+                pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
+                closeTimeout, perConnection, total);
+    }
+
+    /** The number of poller threads to run: the configured number, or one per core up to four. */
+    public int effectivePollerThreads() {
+        return pollerThreads > 0 ? pollerThreads : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    }
+
     @Override
     public void problems(String key, List<String> problems) {
-        if (maxBulkBytes < 1) {
-            problems.add(key + ".max-bulk-bytes: " + maxBulkBytes + " must be positive");
+        positive(problems, key + ".max-bulk-bytes", maxBulkBytes);
+        positive(problems, key + ".max-connections", maxConnections);
+        positive(problems, key + ".max-pending-replies", maxPendingReplies);
+        positive(problems, key + ".prefetch-records", prefetchRecords);
+        positive(problems, key + ".prefetch-bytes", prefetchBytes);
+        positive(problems, key + ".max-unacked-records", maxUnackedRecords);
+        positive(problems, key + ".max-pending-produce-bytes", maxPendingProduceBytes);
+        if (maxRequestBytes < maxBulkBytes) {
+            problems.add(key + ".max-request-bytes: " + maxRequestBytes + " must be at least max-bulk-bytes ("
+                    + maxBulkBytes + ")");
         }
-        if (maxConnections < 1) {
-            problems.add(key + ".max-connections: " + maxConnections + " must be positive");
+        if (pollerThreads < 0 || pollerThreads > 64) {
+            problems.add(key + ".poller-threads: " + pollerThreads + " is out of range (0-64, 0 = cores up to 4)");
+        }
+        if (maxPendingProduceBytesTotal < maxPendingProduceBytes) {
+            problems.add(key + ".max-pending-produce-bytes-total: " + maxPendingProduceBytesTotal
+                    + " must be at least max-pending-produce-bytes (" + maxPendingProduceBytes + ")");
+        }
+        if (commitInterval.isNegative() || commitInterval.isZero()) {
+            problems.add(key + ".commit-interval: must be positive");
+        }
+        if (pollBackoff.compareTo(Duration.ofMillis(1)) < 0 || pollBackoff.compareTo(Duration.ofSeconds(1)) > 0) {
+            problems.add(key + ".poll-backoff: " + pollBackoff.toMillis() + "ms is out of range (1ms-1s)");
+        }
+        if (closeTimeout.isNegative() || closeTimeout.isZero()) {
+            problems.add(key + ".close-timeout: must be positive");
+        }
+    }
+
+    private static void positive(List<String> problems, String key, int value) {
+        if (value < 1) {
+            problems.add(key + ": " + value + " must be positive");
         }
     }
 }

@@ -1,0 +1,77 @@
+package io.wharf.resp;
+
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.wharf.core.gateway.Endpoint;
+import io.wharf.core.gateway.FrontDoor;
+import io.wharf.core.gateway.GatewayContext;
+import io.wharf.core.gateway.PortInUseException;
+import io.wharf.resp.server.RespChannelInitializer;
+import io.wharf.resp.server.RespServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Redis-protocol port: Rafka's commands (and what Redis clients expect on connect) in front of
+ * Kafka, on the gateway's shared event loops.
+ */
+public final class RespFrontDoor implements FrontDoor {
+    private static final Logger LOG = LoggerFactory.getLogger(RespFrontDoor.class);
+
+    private final GatewayContext context;
+    private RespServer server;
+    private Channel listener;
+
+    RespFrontDoor(GatewayContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public List<Endpoint> start() throws InterruptedException {
+        String host = context.config().bind();
+        int port = context.config().respPort();
+        server = new RespServer(context);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(context.network().acceptors(), context.network().workers())
+                .channel(context.network().serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                // a client that stops reading stops being read after this much queued output
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .childHandler(new RespChannelInitializer(server));
+        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
+        if (!bound.isSuccess()) {
+            server.close();
+            if (bound.cause() instanceof BindException) {
+                throw new PortInUseException("resp", host, port);
+            }
+            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage(),
+                    bound.cause());
+        }
+        listener = bound.channel();
+        int actual = ((InetSocketAddress) listener.localAddress()).getPort();
+        server.port(actual);
+        LOG.info("Redis-protocol front door listening on {}:{} (max bulk {} bytes, {} poller threads)", host, actual,
+                context.config().resp().maxBulkBytes(), context.config().resp().effectivePollerThreads());
+        return List.of(new Endpoint("resp", host, actual));
+    }
+
+    @Override
+    public void close() {
+        if (listener != null) {
+            listener.close().syncUninterruptibly();
+        }
+        if (server != null) {
+            // blocked clients hear "CONS Server shutdown" before their connections close
+            server.shutdown(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+package io.wharf.resp.command;
+
+import static io.wharf.resp.command.RespCommand.now;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+
+import io.wharf.core.auth.Credentials;
+import io.wharf.resp.protocol.RespRequest;
+import io.wharf.resp.protocol.RespValue;
+import io.wharf.resp.server.RespConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commands about the connection itself: {@code PING}, {@code ECHO}, {@code QUIT}, {@code HELLO},
+ * {@code AUTH}, {@code SELECT} and {@code CLIENT} (Rafka's {@code SETNAME}/{@code GETNAME}, and
+ * what Redis clients send on connect).
+ */
+public final class ConnectionCommands {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionCommands.class);
+    /** The Redis version announced to clients: they pick features by it, and Wharf answers what 7.2 clients send. */
+    public static final String REDIS_VERSION = "7.2.0";
+
+    private ConnectionCommands() {
+    }
+
+    /** Adds these commands to the table. */
+    public static void register(CommandTable table) {
+        table.add("PING", -1, List.of("fast"), "connection", "Returns PONG, or the argument", ConnectionCommands::ping);
+        table.add("ECHO", 2, List.of("fast"), "connection", "Returns the given string", (c, r) -> now(new RespValue.Bulk(r.arg(1))));
+        table.addBeforeAuth("QUIT", -1, List.of("fast"), "connection", "Closes the connection", (c, r) -> now(RespValue.OK));
+        table.addBeforeAuth("HELLO", -1, List.of("fast"), "connection",
+                "Handshakes: chooses RESP2 or RESP3, optionally authenticates and names the client", ConnectionCommands::hello);
+        table.addBeforeAuth("AUTH", -2, List.of("fast"), "connection", "Authenticates the connection", ConnectionCommands::auth);
+        table.add("SELECT", 2, List.of("fast"), "connection", "Selects database 0, the only one", ConnectionCommands::select);
+        table.add("CLIENT", -2, List.of(), "connection",
+                "SETNAME <group>:<name> identifies a consumer; GETNAME, SETINFO, ID, INFO", ConnectionCommands::client);
+    }
+
+    private static CompletableFuture<RespValue> ping(RespConnection c, RespRequest r) {
+        if (r.size() > 2) {
+            throw CommandError.err("wrong number of arguments for 'ping' command");
+        }
+        return now(r.size() == 2 ? new RespValue.Bulk(r.arg(1)) : RespValue.PONG);
+    }
+
+    private static CompletableFuture<RespValue> select(RespConnection c, RespRequest r) {
+        long db;
+        try {
+            db = Long.parseLong(r.text(1));
+        } catch (NumberFormatException e) {
+            throw CommandError.err("value is not an integer or out of range");
+        }
+        if (db != 0) {
+            throw CommandError.err("DB index is out of range");
+        }
+        return now(RespValue.OK);
+    }
+
+    private static CompletableFuture<RespValue> hello(RespConnection c, RespRequest r) {
+        int protocol = c.protocol();
+        String user = null;
+        String password = null;
+        String name = null;
+        if (r.size() > 1) {
+            try {
+                protocol = Integer.parseInt(r.text(1));
+            } catch (NumberFormatException e) {
+                throw CommandError.err("Protocol version is not an integer or out of range");
+            }
+            if (protocol != 2 && protocol != 3) {
+                throw CommandError.of("NOPROTO unsupported protocol version");
+            }
+            for (int i = 2; i < r.size(); i++) {
+                String option = r.keyword(i);
+                if (option.equals("AUTH") && i + 2 < r.size()) {
+                    user = r.text(i + 1);
+                    password = r.text(i + 2);
+                    i += 2;
+                } else if (option.equals("SETNAME") && i + 1 < r.size()) {
+                    name = r.text(i + 1);
+                    i += 1;
+                } else {
+                    throw CommandError.err("Syntax error in HELLO option '" + r.text(i) + "'");
+                }
+            }
+        }
+        if (password != null) {
+            authenticate(c, user, password);
+        } else if (!c.authenticated()) {
+            throw CommandError.of("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+                    + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+                    + "RESP protocol version at the same time");
+        }
+        if (name != null) {
+            identify(c, name);
+        }
+        c.protocol(protocol);
+        RespValue info = RespValue.Map.of(
+                "server", "redis",
+                "version", REDIS_VERSION,
+                "proto", protocol,
+                "id", c.id(),
+                "mode", "standalone",
+                "role", "master",
+                "modules", new RespValue.Array(List.of()));
+        return now(new RespValue.SwitchProtocol(protocol, info));
+    }
+
+    private static CompletableFuture<RespValue> auth(RespConnection c, RespRequest r) {
+        if (r.size() > 3) {
+            throw CommandError.err("syntax error");
+        }
+        if (r.size() == 2) {
+            if (!c.server().credentials().required()) {
+                throw CommandError.err("AUTH <password> called without any password configured for the default user. "
+                        + "Are you sure your configuration is correct?");
+            }
+            authenticate(c, null, r.text(1));
+        } else {
+            authenticate(c, r.text(1), r.text(2));
+        }
+        return now(RespValue.OK);
+    }
+
+    /** Checks a user and password; the connection is authenticated on success. Never logs the password. */
+    private static void authenticate(RespConnection c, String user, String password) {
+        Credentials credentials = c.server().credentials();
+        boolean ok = credentials.required()
+                ? credentials.checkPassword(user, password)
+                : user == null || user.equals(Credentials.DEFAULT_USER);
+        if (!ok) {
+            LOG.warn("event=resp-auth-failed client={} user={}", c.address(), user == null ? Credentials.DEFAULT_USER : user);
+            throw CommandError.of("WRONGPASS invalid username-password pair or user is disabled.");
+        }
+        c.authenticate(user == null ? Credentials.DEFAULT_USER : user);
+    }
+
+    private static CompletableFuture<RespValue> client(RespConnection c, RespRequest r) {
+        String sub = r.keyword(1);
+        switch (sub) {
+            case "SETNAME" -> {
+                exactly(r, 3, "client|setname");
+                identify(c, r.text(2));
+                return now(RespValue.OK);
+            }
+            case "GETNAME" -> {
+                exactly(r, 2, "client|getname");
+                return now(c.clientName() == null ? RespValue.NULL : RespValue.Bulk.of(c.clientName()));
+            }
+            case "SETINFO" -> {
+                exactly(r, 4, "client|setinfo");
+                String attr = r.keyword(2);
+                String value = r.text(3);
+                if (value.chars().anyMatch(ch -> ch < '!' || ch > '~')) {
+                    throw CommandError.err(attr.toLowerCase(Locale.ROOT)
+                            + " cannot contain spaces, newlines or special characters.");
+                }
+                if (attr.equals("LIB-NAME")) {
+                    c.libName(value);
+                } else if (attr.equals("LIB-VER")) {
+                    c.libVersion(value);
+                } else {
+                    throw CommandError.err("Unrecognized option '" + r.text(2) + "'");
+                }
+                return now(RespValue.OK);
+            }
+            case "ID" -> {
+                exactly(r, 2, "client|id");
+                return now(new RespValue.Int(c.id()));
+            }
+            case "INFO" -> {
+                exactly(r, 2, "client|info");
+                return now(RespValue.Bulk.of(c.describe() + "\n"));
+            }
+            default -> throw CommandError.err("unknown subcommand '" + r.text(1) + "'. Try CLIENT HELP.");
+        }
+    }
+
+    private static void exactly(RespRequest r, int size, String name) {
+        if (r.size() != size) {
+            throw CommandError.err("wrong number of arguments for '" + name + "' command");
+        }
+    }
+
+    /**
+     * Sets the client id {@code <group>:<name>} (Rafka's rules): once per connection, with a group,
+     * and not held by another live connection.
+     */
+    static void identify(RespConnection c, String name) {
+        if (c.clientName() != null) {
+            throw CommandError.cons("Client ID is already set to " + c.clientName());
+        }
+        if (name.chars().anyMatch(ch -> ch < '!' || ch > '~')) {
+            throw CommandError.err("Client names cannot contain spaces, newlines or special characters.");
+        }
+        int colon = name.indexOf(':');
+        if (colon <= 0 || colon == name.length() - 1) {
+            throw CommandError.cons("Cannot parse group.id from '" + name + "' (expected <group>:<name>)");
+        }
+        if (!c.server().names().claim(name, c.id())) {
+            throw CommandError.cons("id " + name + " is already taken");
+        }
+        c.identify(name, name.substring(0, colon));
+    }
+}

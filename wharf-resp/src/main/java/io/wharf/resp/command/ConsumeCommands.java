@@ -1,0 +1,220 @@
+package io.wharf.resp.command;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import io.wharf.resp.consume.ConsumeFailure;
+import io.wharf.resp.consume.ConsumerOptions;
+import io.wharf.resp.consume.ConsumerSession;
+import io.wharf.resp.consume.MessageReply;
+import io.wharf.resp.consume.TopicsKey;
+import io.wharf.resp.consume.Waiter;
+import io.wharf.resp.protocol.RespRequest;
+import io.wharf.resp.protocol.RespValue;
+import io.wharf.resp.server.RespConnection;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Consuming: Rafka's {@code BLPOP topics:<t>[,<t2>...][:<json>] <timeout>} (one record),
+ * {@code BLMPOP <timeout> 1 topics:<t> LEFT COUNT <n>} (up to n records in one reply) and
+ * {@code RPUSH acks <topic>:<partition>:<offset>...}. The first consume of a connection makes it a
+ * member of the consumer group named by its {@code CLIENT SETNAME}.
+ */
+public final class ConsumeCommands {
+    /** Longest timeout accepted, in seconds (about three years): beyond is surely a mistake. */
+    private static final BigDecimal MAX_TIMEOUT_SECONDS = BigDecimal.valueOf(100_000_000L);
+    private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
+
+    private ConsumeCommands() {
+    }
+
+    /** Adds these commands (and {@code RPUSH}, shared with synchronous produce) to the table. */
+    public static void register(CommandTable table) {
+        table.add("BLPOP", -3, List.of("write", "blocking"), "list",
+                "Consumes one record from topics:<t>[,<t2>...][:<json config>], waiting up to <timeout> seconds (0 = until one arrives)",
+                ConsumeCommands::blpop);
+        table.add("BLMPOP", -5, List.of("write", "blocking"), "list",
+                "Consumes up to COUNT records from topics:<t> in one reply: BLMPOP <timeout> 1 topics:<t> LEFT COUNT <n>",
+                ConsumeCommands::blmpop);
+        table.add("RPUSH", -3, List.of("write", "fast"), "list",
+                "RPUSH acks <topic>:<partition>:<offset>... acknowledges; RPUSH topics:<t>[:<key>] <value>... produces and waits for Kafka",
+                ConsumeCommands::rpush);
+    }
+
+    private static CompletableFuture<RespValue> blpop(RespConnection c, RespRequest r) {
+        long timeoutNanos = timeoutNanos(r.text(r.size() - 1));
+        ConsumerSession session = session(c, r.text(1));
+        Waiter waiter = session.take(1);
+        return await(c, session, waiter, timeoutNanos,
+                records -> MessageReply.single(records.get(0), session.options().format(), session.topicNames()));
+    }
+
+    private static CompletableFuture<RespValue> blmpop(RespConnection c, RespRequest r) {
+        long timeoutNanos = timeoutNanos(r.text(1));
+        int numKeys = positive(r.text(2), "numkeys should be greater than 0");
+        int at = 3 + numKeys;
+        if (r.size() < at + 1) {
+            throw CommandError.err("syntax error");
+        }
+        String direction = r.keyword(at);
+        if (direction.equals("RIGHT")) {
+            throw CommandError.cons("Only LEFT is supported: Kafka delivers each partition oldest first");
+        }
+        if (!direction.equals("LEFT")) {
+            throw CommandError.err("syntax error");
+        }
+        int count = 1;
+        if (r.size() > at + 1) {
+            if (r.size() != at + 3 || !r.keyword(at + 1).equals("COUNT")) {
+                throw CommandError.err("syntax error");
+            }
+            count = positive(r.text(at + 2), "count should be greater than 0");
+        }
+        byte[] key = r.arg(3);
+        ConsumerSession session = session(c, r.text(3));
+        Waiter waiter = session.take(count);
+        return await(c, session, waiter, timeoutNanos,
+                records -> MessageReply.batch(key, records, session.options().format(), session.topicNames()));
+    }
+
+    private static CompletableFuture<RespValue> rpush(RespConnection c, RespRequest r) {
+        String key = r.text(1);
+        if (key.equalsIgnoreCase("acks")) {
+            return ack(c, r);
+        }
+        if (key.startsWith("topics:")) {
+            return ProduceCommands.produce(c, r, true);
+        }
+        throw CommandError.err("RPUSH takes 'acks' (to acknowledge records) or 'topics:<topic>[:<key>]' (to produce and"
+                + " wait for Kafka), got '" + key + "'");
+    }
+
+    private static CompletableFuture<RespValue> ack(RespConnection c, RespRequest r) {
+        ConsumerSession session = c.consumer();
+        if (session == null) {
+            throw CommandError.cons("No consumer on this connection: consume with BLPOP first, then ack what it returned");
+        }
+        List<ConsumerSession.Ack> acks = new ArrayList<>();
+        for (int i = 2; i < r.size(); i++) {
+            acks.add(parseAck(r.text(i)));
+        }
+        return session.ack(acks).thenApply(problem -> problem == null
+                ? new RespValue.Int(acks.size())
+                : RespValue.error("CONS " + problem));
+    }
+
+    /** {@code <topic>:<partition>:<offset>}. */
+    static ConsumerSession.Ack parseAck(String text) {
+        int last = text.lastIndexOf(':');
+        int middle = last <= 0 ? -1 : text.lastIndexOf(':', last - 1);
+        if (middle <= 0) {
+            throw CommandError.cons("Cannot parse ack: '" + text + "' (expected <topic>:<partition>:<offset>)");
+        }
+        String topic = text.substring(0, middle);
+        int partition;
+        long offset;
+        try {
+            partition = Integer.parseInt(text.substring(middle + 1, last));
+        } catch (NumberFormatException e) {
+            partition = -1;
+        }
+        if (partition < 0) {
+            throw CommandError.cons("Cannot parse ack: '" + text + "': the partition must be a whole number >= 0");
+        }
+        try {
+            offset = Long.parseLong(text.substring(last + 1));
+        } catch (NumberFormatException e) {
+            offset = -1;
+        }
+        if (offset < 0) {
+            throw CommandError.cons("Cannot parse ack: '" + text + "': the offset must be a whole number >= 0");
+        }
+        return new ConsumerSession.Ack(new TopicPartition(topic, partition), offset);
+    }
+
+    /** The connection's consumer for this key, created by its first consume. */
+    private static ConsumerSession session(RespConnection c, String key) {
+        if (c.clientName() == null) {
+            throw CommandError.cons("Connection not ready. Identify yourself using `CLIENT SETNAME <group>:<name>` first");
+        }
+        TopicsKey topics = TopicsKey.parse(key);
+        ConsumerSession session = c.consumer();
+        if (session != null) {
+            String failure = session.failure();
+            if (failure != null) {
+                c.consumer(null);
+                throw CommandError.cons("Consumer failed: " + failure + " (the next consume starts a new one)");
+            }
+            if (!session.topics().equals(topics.topics())) {
+                throw CommandError.cons("This connection already consumes " + String.join(",", session.topics())
+                        + "; consume " + String.join(",", topics.topics()) + " on another connection");
+            }
+            return session;
+        }
+        ConsumerOptions options = ConsumerOptions.parse(topics.configJson(), c.server().settings());
+        String name = c.clientName().substring(c.group().length() + 1);
+        session = c.server().consumers().open(c.group(), name, topics.topics(), options);
+        c.consumer(session);
+        return session;
+    }
+
+    /** Replies when records arrive (nil array on timeout; 0 = no timeout), forgetting a consumer that failed. */
+    private static CompletableFuture<RespValue> await(RespConnection c, ConsumerSession session, Waiter waiter,
+                                                      long timeoutNanos,
+                                                      Function<List<ConsumerRecord<byte[], byte[]>>, RespValue> reply) {
+        if (!waiter.result().isDone() && timeoutNanos > 0) {
+            waiter.timeout(c.eventLoop().schedule(() -> session.expire(waiter), timeoutNanos, TimeUnit.NANOSECONDS));
+        }
+        return waiter.result().handle((records, error) -> {
+            waiter.cancelTimeout();
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof ConsumeFailure && session.failure() != null) {
+                    c.eventLoop().execute(() -> {
+                        if (c.consumer() == session) {
+                            c.consumer(null);
+                        }
+                    });
+                }
+                throw error instanceof CompletionException ce ? ce : new CompletionException(error);
+            }
+            return records.isEmpty() ? RespValue.NULL_ARRAY : reply.apply(records);
+        });
+    }
+
+    /** Seconds as Redis clients send them ({@code 5}, {@code 0.3}); 0 means no timeout. */
+    static long timeoutNanos(String text) {
+        BigDecimal seconds;
+        try {
+            seconds = new BigDecimal(text.trim());
+        } catch (NumberFormatException e) {
+            throw CommandError.err("timeout is not a float or out of range");
+        }
+        if (seconds.signum() < 0) {
+            throw CommandError.err("timeout is negative");
+        }
+        if (seconds.compareTo(MAX_TIMEOUT_SECONDS) > 0) {
+            throw CommandError.err("timeout is out of range");
+        }
+        long nanos = seconds.multiply(NANOS_PER_SECOND).longValue();
+        return seconds.signum() > 0 ? Math.max(1, nanos) : 0;
+    }
+
+    private static int positive(String text, String message) {
+        try {
+            int n = Integer.parseInt(text);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw CommandError.err(message);
+    }
+}

@@ -1,0 +1,289 @@
+package io.wharf.resp.command;
+
+import static io.wharf.resp.command.RespCommand.now;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Pattern;
+
+import io.wharf.resp.protocol.RespRequest;
+import io.wharf.resp.protocol.RespValue;
+import io.wharf.resp.server.RespConnection;
+import io.wharf.resp.server.RespServer;
+
+/**
+ * Commands about the server: {@code INFO}, {@code COMMAND}, {@code CONFIG GET}, Rafka's
+ * {@code KEYS topics:}, {@code HGETALL stats}, {@code DEL stats} and {@code MONITOR}.
+ */
+public final class ServerCommands {
+    private ServerCommands() {
+    }
+
+    /** Adds these commands to the table. */
+    public static void register(CommandTable table) {
+        table.add("INFO", -1, List.of(), "server", "Information about the server, its clients and Kafka traffic",
+                ServerCommands::info);
+        table.add("COMMAND", -1, List.of(), "server", "Describes the commands (COMMAND, COMMAND COUNT, DOCS, INFO, LIST)",
+                (c, r) -> command(table, r));
+        table.add("CONFIG", -2, List.of(), "server", "CONFIG GET answers with no parameters (Wharf is configured by file)",
+                ServerCommands::config);
+        table.add("KEYS", 2, List.of("readonly"), "generic", "Lists topics as topics:<name> (KEYS topics: lists all)",
+                ServerCommands::keys);
+        table.add("HGETALL", 2, List.of("readonly"), "hash", "HGETALL stats: the door's produce and consume counters",
+                ServerCommands::hgetall);
+        table.add("DEL", -2, List.of("write"), "generic", "DEL stats: resets the counters", ServerCommands::del);
+        table.add("MONITOR", 1, List.of(), "server", "Streams every command the server receives", ServerCommands::monitor);
+    }
+
+    private static CompletableFuture<RespValue> info(RespConnection c, RespRequest r) {
+        RespServer s = c.server();
+        String wanted = r.size() > 1 ? r.keyword(1) : "DEFAULT";
+        boolean all = wanted.equals("DEFAULT") || wanted.equals("ALL") || wanted.equals("EVERYTHING");
+        StringBuilder out = new StringBuilder();
+        if (all || wanted.equals("SERVER")) {
+            long uptime = Duration.between(s.startedAt(), Instant.now()).toSeconds();
+            section(out, "Server");
+            line(out, "redis_version", ConnectionCommands.REDIS_VERSION);
+            line(out, "redis_mode", "standalone");
+            line(out, "wharf_version", version());
+            line(out, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                    + System.getProperty("os.arch"));
+            line(out, "process_id", ProcessHandle.current().pid());
+            line(out, "tcp_port", s.port());
+            line(out, "uptime_in_seconds", uptime);
+            line(out, "uptime_in_days", uptime / 86_400);
+            line(out, "kafka_bootstrap_servers", s.kafka().bootstrapServers());
+        }
+        if (all || wanted.equals("CLIENTS")) {
+            section(out, "Clients");
+            line(out, "connected_clients", s.connections());
+            line(out, "maxclients", s.settings().maxConnections());
+            line(out, "blocked_clients", s.consumers().blockedClients().get());
+            line(out, "kafka_consumers", s.consumers().consumers());
+        }
+        if (all || wanted.equals("MEMORY")) {
+            Runtime rt = Runtime.getRuntime();
+            section(out, "Memory");
+            line(out, "used_memory", rt.totalMemory() - rt.freeMemory());
+            line(out, "maxmemory", rt.maxMemory());
+            line(out, "used_memory_heap", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        }
+        if (all || wanted.equals("PERSISTENCE")) {
+            // ioredis waits while loading:1; Kafka is the storage and is always ready here
+            section(out, "Persistence");
+            line(out, "loading", 0);
+        }
+        if (all || wanted.equals("STATS")) {
+            section(out, "Stats");
+            line(out, "producer_unflushed_messages", s.stats().unflushed());
+            line(out, "producer_delivery_errors", s.stats().deliveryErrors());
+            line(out, "produce_bytes_pending", s.produceBudget().pending());
+        }
+        if (all || wanted.equals("REPLICATION")) {
+            section(out, "Replication");
+            line(out, "role", "master");
+            line(out, "connected_slaves", 0);
+        }
+        if (all || wanted.equals("KEYSPACE")) {
+            section(out, "Keyspace");
+        }
+        return now(RespValue.Bulk.of(out.toString()));
+    }
+
+    private static String version() {
+        String v = ServerCommands.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    private static void section(StringBuilder out, String name) {
+        if (out.length() > 0) {
+            out.append("\r\n");
+        }
+        out.append("# ").append(name).append("\r\n");
+    }
+
+    private static void line(StringBuilder out, String key, Object value) {
+        out.append(key).append(':').append(value).append("\r\n");
+    }
+
+    private static CompletableFuture<RespValue> command(CommandTable table, RespRequest r) {
+        if (r.size() == 1) {
+            return now(new RespValue.Array(table.all().stream().map(ServerCommands::describe).toList()));
+        }
+        String sub = r.keyword(1);
+        switch (sub) {
+            case "COUNT" -> {
+                return now(new RespValue.Int(table.all().size()));
+            }
+            case "LIST" -> {
+                return now(RespValue.Array.ofText(table.all().stream().map(cmd -> lower(cmd.name())).toList()));
+            }
+            case "INFO" -> {
+                List<RespValue> infos = new ArrayList<>();
+                for (int i = 2; i < r.size(); i++) {
+                    RespCommand cmd = table.get(r.keyword(i));
+                    infos.add(cmd == null ? RespValue.NULL_ARRAY : describe(cmd));
+                }
+                if (r.size() == 2) {
+                    table.all().forEach(cmd -> infos.add(describe(cmd)));
+                }
+                return now(new RespValue.Array(infos));
+            }
+            case "DOCS" -> {
+                List<RespValue> docs = new ArrayList<>();
+                for (RespCommand cmd : table.all()) {
+                    if (r.size() > 2 && !mentioned(r, cmd.name())) {
+                        continue;
+                    }
+                    docs.add(RespValue.Bulk.of(lower(cmd.name())));
+                    docs.add(RespValue.Map.of("summary", cmd.summary(), "since", "1.0.0", "group", cmd.group(),
+                            "complexity", "O(1)"));
+                }
+                return now(new RespValue.Map(docs));
+            }
+            default -> throw CommandError.err("unknown subcommand '" + r.text(1) + "'. Try COMMAND HELP.");
+        }
+    }
+
+    private static boolean mentioned(RespRequest r, String name) {
+        for (int i = 2; i < r.size(); i++) {
+            if (r.keyword(i).equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Redis 7's COMMAND entry: name, arity, flags, first key, last key, step, ACL categories, tips, key specs, subcommands. */
+    private static RespValue describe(RespCommand cmd) {
+        List<RespValue> flags = cmd.flags().stream().<RespValue>map(RespValue.Simple::new).toList();
+        boolean keyed = cmd.flags().contains("write") || cmd.flags().contains("readonly") || cmd.flags().contains("blocking");
+        return new RespValue.Array(List.of(
+                RespValue.Bulk.of(lower(cmd.name())),
+                new RespValue.Int(cmd.arity()),
+                new RespValue.Array(flags),
+                new RespValue.Int(keyed ? 1 : 0),
+                new RespValue.Int(keyed ? 1 : 0),
+                new RespValue.Int(keyed ? 1 : 0),
+                new RespValue.Array(List.of(new RespValue.Simple("@" + cmd.group()))),
+                new RespValue.Array(List.of()),
+                new RespValue.Array(List.of()),
+                new RespValue.Array(List.of())));
+    }
+
+    private static CompletableFuture<RespValue> config(RespConnection c, RespRequest r) {
+        if (r.keyword(1).equals("GET")) {
+            if (r.size() < 3) {
+                throw CommandError.err("wrong number of arguments for 'config|get' command");
+            }
+            // nothing is configurable this way; tools such as redis-benchmark ask and carry on
+            return now(new RespValue.Map(List.of()));
+        }
+        throw CommandError.err("unknown subcommand '" + r.text(1) + "'. Try CONFIG HELP.");
+    }
+
+    private static CompletableFuture<RespValue> keys(RespConnection c, RespRequest r) {
+        String pattern = r.text(1);
+        // Rafka's "KEYS topics:" lists every topic; otherwise a Redis glob over topics:<name>
+        Pattern glob = pattern.equals("topics:") ? null : glob(pattern);
+        return c.server().kafka().topicNames().handleAsync((names, error) -> {
+            if (error != null) {
+                return RespValue.error("ERR cannot list topics: " + rootMessage(error));
+            }
+            List<String> keys = new ArrayList<>();
+            for (String name : new TreeSet<>(names)) {
+                String key = "topics:" + name;
+                if (glob == null || glob.matcher(key).matches()) {
+                    keys.add(key);
+                }
+            }
+            return RespValue.Array.ofText(keys);
+        }, c.eventLoop());
+    }
+
+    /** A Redis glob ({@code *}, {@code ?}, {@code [abc]}, {@code \x}) as a regular expression. */
+    static Pattern glob(String glob) {
+        StringBuilder re = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char ch = glob.charAt(i);
+            switch (ch) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                case '[' -> {
+                    int end = glob.indexOf(']', i + 1);
+                    if (end < 0) {
+                        re.append("\\[");
+                    } else {
+                        String set = glob.substring(i + 1, end);
+                        boolean negate = set.startsWith("^");
+                        String members = negate ? set.substring(1) : set;
+                        if (members.isEmpty()) {
+                            re.append("(?!)");
+                        } else {
+                            re.append('[').append(negate ? "^" : "");
+                            for (char m : members.toCharArray()) {
+                                if (!Character.isLetterOrDigit(m) && m != '-') {
+                                    re.append('\\');
+                                }
+                                re.append(m);
+                            }
+                            re.append(']');
+                        }
+                        i = end;
+                    }
+                }
+                case '\\' -> {
+                    if (i + 1 < glob.length()) {
+                        re.append(Pattern.quote(String.valueOf(glob.charAt(++i))));
+                    }
+                }
+                default -> re.append(Pattern.quote(String.valueOf(ch)));
+            }
+        }
+        return Pattern.compile(re.toString(), Pattern.DOTALL);
+    }
+
+    private static CompletableFuture<RespValue> hgetall(RespConnection c, RespRequest r) {
+        statsKey(r);
+        RespServer s = c.server();
+        return now(s.stats().toReply(s.connections(), s.consumers().blockedClients().get(), s.consumers().consumers()));
+    }
+
+    private static CompletableFuture<RespValue> del(RespConnection c, RespRequest r) {
+        if (r.size() != 2) {
+            throw CommandError.err("Expected key to be 'stats', got " + r.size() + " keys");
+        }
+        statsKey(r);
+        c.server().stats().reset();
+        return now(new RespValue.Int(1));
+    }
+
+    private static void statsKey(RespRequest r) {
+        if (!r.keyword(1).equals("STATS")) {
+            throw CommandError.err("Expected key to be 'stats', got " + r.text(1));
+        }
+    }
+
+    private static CompletableFuture<RespValue> monitor(RespConnection c, RespRequest r) {
+        c.monitor();
+        return now(RespValue.OK);
+    }
+
+    private static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,254 @@
+package io.wharf.resp.consume;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What a consuming connection has been given and has acknowledged, per partition, and so which
+ * offsets may be committed. Not thread-safe: its session guards it.
+ */
+sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
+
+    /** A ledger for the mode. */
+    static AckLedger create(AckMode mode, int maxUnacked) {
+        return mode == AckMode.CUMULATIVE ? new Cumulative() : new Individual(maxUnacked);
+    }
+
+    /** The partitions were assigned to this consumer. */
+    void assigned(Collection<TopicPartition> partitions);
+
+    /** The partitions went to another consumer: their unacknowledged records will be redelivered there. */
+    void revoked(Collection<TopicPartition> partitions);
+
+    /** Whether the partition is assigned to this consumer now. */
+    boolean owns(TopicPartition partition);
+
+    /** How many more records may be delivered before acks are needed (individual mode's bound). */
+    int room();
+
+    /** A record was handed to the client. */
+    void delivered(TopicPartition partition, long offset);
+
+    /**
+     * Applies an ack.
+     *
+     * @return null when accepted, otherwise why not (without the CONS prefix)
+     */
+    String ack(TopicPartition partition, long offset);
+
+    /** Offsets to commit now (positions that advanced since the last call), marked as committed. */
+    Map<TopicPartition, OffsetAndMetadata> takeCommits();
+
+    /** A commit of these offsets failed: they will be retried with the next one. */
+    void commitFailed(Map<TopicPartition, OffsetAndMetadata> offsets);
+
+    /** Whether {@link #takeCommits()} would return anything. */
+    boolean dirty();
+
+    /** Rafka's semantics: acking offset N means everything up to N in that partition is done. */
+    final class Cumulative implements AckLedger {
+        private final Map<TopicPartition, long[]> partitions = new HashMap<>(); // {lastDelivered, ackedNext, committedNext}
+        // Kept across rebalances: after an eager rebalance gives a partition back, acks of records
+        // delivered before it are still valid.
+        private final Map<TopicPartition, Long> lastDelivered = new HashMap<>();
+        private boolean dirty;
+
+        @Override
+        public void assigned(Collection<TopicPartition> tps) {
+            tps.forEach(tp -> partitions.putIfAbsent(tp, new long[] {-1, -1, -1}));
+        }
+
+        @Override
+        public void revoked(Collection<TopicPartition> tps) {
+            tps.forEach(partitions::remove);
+        }
+
+        @Override
+        public boolean owns(TopicPartition tp) {
+            return partitions.containsKey(tp);
+        }
+
+        @Override
+        public int room() {
+            return Integer.MAX_VALUE;
+        }
+
+        @Override
+        public void delivered(TopicPartition tp, long offset) {
+            lastDelivered.merge(tp, offset, Math::max);
+        }
+
+        @Override
+        public String ack(TopicPartition tp, long offset) {
+            long[] p = partitions.get(tp);
+            if (p == null) {
+                return notAssigned(tp);
+            }
+            long last = lastDelivered.getOrDefault(tp, -1L);
+            if (offset > last) {
+                return notDelivered(tp, offset, last);
+            }
+            if (offset + 1 > p[1]) {
+                p[1] = offset + 1;
+                dirty |= p[1] > p[2];
+            }
+            return null;
+        }
+
+        @Override
+        public Map<TopicPartition, OffsetAndMetadata> takeCommits() {
+            Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+            partitions.forEach((tp, p) -> {
+                if (p[1] > p[2]) {
+                    out.put(tp, new OffsetAndMetadata(p[1]));
+                    p[2] = p[1];
+                }
+            });
+            dirty = false;
+            return out;
+        }
+
+        @Override
+        public void commitFailed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            offsets.forEach((tp, o) -> {
+                long[] p = partitions.get(tp);
+                if (p != null && p[2] == o.offset()) {
+                    p[2] = -1;
+                    dirty = true;
+                }
+            });
+        }
+
+        @Override
+        public boolean dirty() {
+            return dirty;
+        }
+    }
+
+    /**
+     * Opt-in: each ack marks one record done, and the commit position is the first record still
+     * unacknowledged, so processing out of order never commits past an unprocessed record.
+     */
+    final class Individual implements AckLedger {
+        private static final class Partition {
+            final TreeSet<Long> outstanding = new TreeSet<>();
+            long lastDelivered = -1;
+            long committedNext = -1;
+
+            long commitPosition() {
+                return outstanding.isEmpty() ? lastDelivered + 1 : outstanding.first();
+            }
+        }
+
+        private final int maxUnacked;
+        private final Map<TopicPartition, Partition> partitions = new HashMap<>();
+        private final Map<TopicPartition, Long> lastDeliveredEver = new HashMap<>();
+        private int unacked;
+        private boolean dirty;
+
+        Individual(int maxUnacked) {
+            this.maxUnacked = maxUnacked;
+        }
+
+        @Override
+        public void assigned(Collection<TopicPartition> tps) {
+            tps.forEach(tp -> partitions.putIfAbsent(tp, new Partition()));
+        }
+
+        @Override
+        public void revoked(Collection<TopicPartition> tps) {
+            for (TopicPartition tp : tps) {
+                Partition p = partitions.remove(tp);
+                if (p != null) {
+                    unacked -= p.outstanding.size();
+                }
+            }
+        }
+
+        @Override
+        public boolean owns(TopicPartition tp) {
+            return partitions.containsKey(tp);
+        }
+
+        @Override
+        public int room() {
+            return Math.max(0, maxUnacked - unacked);
+        }
+
+        @Override
+        public void delivered(TopicPartition tp, long offset) {
+            Partition p = partitions.get(tp);
+            if (p != null && p.outstanding.add(offset)) {
+                unacked++;
+                p.lastDelivered = Math.max(p.lastDelivered, offset);
+            }
+            lastDeliveredEver.merge(tp, offset, Math::max);
+        }
+
+        @Override
+        public String ack(TopicPartition tp, long offset) {
+            Partition p = partitions.get(tp);
+            if (p == null) {
+                return notAssigned(tp);
+            }
+            long last = lastDeliveredEver.getOrDefault(tp, -1L);
+            if (offset > last) {
+                return notDelivered(tp, offset, last);
+            }
+            // acking twice, or a record delivered before a rebalance gave the partition back, changes nothing
+            if (p.outstanding.remove(offset)) {
+                unacked--;
+                dirty |= p.lastDelivered >= 0 && p.commitPosition() > p.committedNext;
+            }
+            return null;
+        }
+
+        @Override
+        public Map<TopicPartition, OffsetAndMetadata> takeCommits() {
+            Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+            partitions.forEach((tp, p) -> {
+                if (p.lastDelivered < 0) {
+                    return;
+                }
+                long position = p.commitPosition();
+                if (position > p.committedNext) {
+                    out.put(tp, new OffsetAndMetadata(position));
+                    p.committedNext = position;
+                }
+            });
+            dirty = false;
+            return out;
+        }
+
+        @Override
+        public void commitFailed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            offsets.forEach((tp, o) -> {
+                Partition p = partitions.get(tp);
+                if (p != null && p.committedNext == o.offset()) {
+                    p.committedNext = -1;
+                    dirty = true;
+                }
+            });
+        }
+
+        @Override
+        public boolean dirty() {
+            return dirty;
+        }
+    }
+
+    private static String notAssigned(TopicPartition tp) {
+        return "Partition " + tp.topic() + ":" + tp.partition()
+                + " is not assigned to this consumer (a rebalance moved it; its unacknowledged records are redelivered)";
+    }
+
+    private static String notDelivered(TopicPartition tp, long offset, long last) {
+        return "Offset " + offset + " of " + tp.topic() + ":" + tp.partition() + " was not delivered on this connection"
+                + (last < 0 ? "" : " (last delivered: " + last + ")");
+    }
+}

@@ -1,0 +1,79 @@
+package io.wharf.resp.consume;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import io.wharf.resp.protocol.RespOutput;
+import io.wharf.resp.protocol.RespValue;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * Consumed records as replies. A message is Rafka's map {@code topic, partition, offset, value}
+ * (a flat 8-element array in RESP2, a map in RESP3); the full form adds {@code key},
+ * {@code timestamp} and {@code headers} (a flat array of names and values, so repeated names
+ * survive). Written straight from the records, without intermediate reply objects.
+ */
+public final class MessageReply {
+    private static final byte[] TOPIC = ascii("topic");
+    private static final byte[] PARTITION = ascii("partition");
+    private static final byte[] OFFSET = ascii("offset");
+    private static final byte[] VALUE = ascii("value");
+    private static final byte[] KEY = ascii("key");
+    private static final byte[] TIMESTAMP = ascii("timestamp");
+    private static final byte[] HEADERS = ascii("headers");
+
+    private MessageReply() {
+    }
+
+    /** {@code BLPOP}'s reply: one message. */
+    public static RespValue single(ConsumerRecord<byte[], byte[]> record, MessageFormat format, Map<String, byte[]> topicNames) {
+        return new RespValue.Streamed(out -> write(out, record, format, topicNames));
+    }
+
+    /** {@code BLMPOP}'s reply: {@code [key, [message, ...]]}, as Redis replies with the list name and its elements. */
+    public static RespValue batch(byte[] key, List<ConsumerRecord<byte[], byte[]>> records, MessageFormat format,
+                                  Map<String, byte[]> topicNames) {
+        return new RespValue.Streamed(out -> {
+            out.arrayHeader(2);
+            out.bulk(key);
+            out.arrayHeader(records.size());
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                write(out, r, format, topicNames);
+            }
+        });
+    }
+
+    private static void write(RespOutput out, ConsumerRecord<byte[], byte[]> r, MessageFormat format,
+                              Map<String, byte[]> topicNames) {
+        boolean full = format == MessageFormat.FULL;
+        out.mapHeader(full ? 7 : 4);
+        out.bulk(TOPIC);
+        byte[] topic = topicNames.get(r.topic());
+        out.bulk(topic != null ? topic : r.topic().getBytes(StandardCharsets.UTF_8));
+        out.bulk(PARTITION);
+        out.integer(r.partition());
+        out.bulk(OFFSET);
+        out.integer(r.offset());
+        out.bulk(VALUE);
+        out.bulk(r.value());
+        if (full) {
+            out.bulk(KEY);
+            out.bulk(r.key());
+            out.bulk(TIMESTAMP);
+            out.integer(r.timestamp());
+            out.bulk(HEADERS);
+            Header[] headers = r.headers().toArray();
+            out.arrayHeader(headers.length * 2);
+            for (Header h : headers) {
+                out.bulk(h.key());
+                out.bulk(h.value());
+            }
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

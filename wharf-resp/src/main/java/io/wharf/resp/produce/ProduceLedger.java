@@ -1,0 +1,198 @@
+package io.wharf.resp.produce;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.core.kafka.UnknownTopicException;
+import io.wharf.resp.server.RespMetrics;
+import io.wharf.resp.server.RespStats;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+
+/**
+ * One connection's records sent through the shared producer and not yet acknowledged: what
+ * {@code DUMP} waits for and reports, and what stops the server reading from a connection that
+ * produces faster than Kafka acknowledges. Kafka's callbacks update it from the producer's thread,
+ * so the counts are atomic; the {@code DUMP} waiters are guarded by {@code flushWaitersLock}.
+ */
+public final class ProduceLedger {
+    private final KafkaAccess kafka;
+    private final ProduceBudget budget;
+    private final RespStats stats;
+    private final RespMetrics metrics;
+    private final long limitBytes;
+    private final Runnable onRoom;
+
+    private final AtomicLong pendingRecords = new AtomicLong();
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private final AtomicLong unreportedFailures = new AtomicLong();
+    private volatile String lastFailure;
+    private final AtomicBoolean waitingForRoom = new AtomicBoolean();
+
+    private final Object flushWaitersLock = new Object();
+    private final List<CompletableFuture<Long>> flushWaiters = new ArrayList<>();
+
+    /**
+     * @param limitBytes pending bytes beyond which the connection should stop being read
+     * @param onRoom     called from any thread once a paused connection may be read again
+     */
+    public ProduceLedger(KafkaAccess kafka, ProduceBudget budget, RespStats stats, RespMetrics metrics,
+                         long limitBytes, Runnable onRoom) {
+        this.kafka = kafka;
+        this.budget = budget;
+        this.stats = stats;
+        this.metrics = metrics;
+        this.limitBytes = limitBytes;
+        this.onRoom = onRoom;
+    }
+
+    /**
+     * Sends a record through the shared producer and tracks it until Kafka answers.
+     *
+     * @param replyCarriesOutcome true when the client learns the outcome from this command's own
+     *                            reply (synchronous produce), so a failure is not reported again by DUMP
+     */
+    public CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, boolean replyCarriesOutcome) {
+        int bytes = size(record);
+        CompletableFuture<RecordMetadata> result = kafka.send(record);
+        if (result.isCompletedExceptionally()) {
+            // refused before it left (too large, ...): the command's reply says so
+            stats.produceStarted();
+            stats.produceFinished(true);
+            metrics.produceFinished(true);
+            return result;
+        }
+        pendingRecords.incrementAndGet();
+        pendingBytes.addAndGet(bytes);
+        budget.add(bytes);
+        stats.produceStarted();
+        result.whenComplete((metadata, error) -> finished(bytes, error, replyCarriesOutcome));
+        return result;
+    }
+
+    private void finished(int bytes, Throwable error, boolean replyCarriesOutcome) {
+        boolean failed = error != null;
+        if (failed && !replyCarriesOutcome) {
+            lastFailure = describe(error);
+            unreportedFailures.incrementAndGet();
+        }
+        stats.produceFinished(failed);
+        metrics.produceFinished(failed);
+        budget.release(bytes);
+        long bytesLeft = pendingBytes.addAndGet(-bytes);
+        long left = pendingRecords.decrementAndGet();
+        if (bytesLeft <= limitBytes / 2 && waitingForRoom.compareAndSet(true, false)) {
+            onRoom.run();
+        }
+        if (left == 0) {
+            completeFlushWaiters();
+        }
+    }
+
+    /** True when this connection, or all of them together, have too many bytes awaiting Kafka. */
+    public boolean mustPause() {
+        return pendingBytes.get() > limitBytes || budget.exhausted();
+    }
+
+    /** Arranges for {@code onRoom} to run once this connection may be read again; call after {@link #mustPause()}. */
+    public void pauseUntilRoom() {
+        if (pendingBytes.get() > limitBytes) {
+            waitingForRoom.set(true);
+            if (pendingBytes.get() <= limitBytes / 2 && waitingForRoom.compareAndSet(true, false)) {
+                onRoom.run();
+            }
+        } else {
+            budget.whenRoom(onRoom);
+        }
+    }
+
+    /** Records sent on this connection that Kafka has not answered yet. */
+    public long pendingRecords() {
+        return pendingRecords.get();
+    }
+
+    /**
+     * Completes with 0 once every record sent so far is answered, or with the number still
+     * unanswered when {@code timeout} runs (the caller schedules it).
+     */
+    public CompletableFuture<Long> awaitFlushed() {
+        CompletableFuture<Long> waiter = new CompletableFuture<>();
+        synchronized (flushWaitersLock) {
+            if (pendingRecords.get() == 0) {
+                waiter.complete(0L);
+                return waiter;
+            }
+            flushWaiters.add(waiter);
+        }
+        // a completion may have raced with the registration
+        if (pendingRecords.get() == 0) {
+            completeFlushWaiters();
+        }
+        return waiter;
+    }
+
+    /** Gives up waiting: completes the waiter with the number of records still unanswered. */
+    public void expire(CompletableFuture<Long> waiter) {
+        synchronized (flushWaitersLock) {
+            flushWaiters.remove(waiter);
+        }
+        waiter.complete(pendingRecords.get());
+    }
+
+    private void completeFlushWaiters() {
+        List<CompletableFuture<Long>> done;
+        synchronized (flushWaitersLock) {
+            if (flushWaiters.isEmpty()) {
+                return;
+            }
+            done = new ArrayList<>(flushWaiters);
+            flushWaiters.clear();
+        }
+        done.forEach(w -> w.complete(0L));
+    }
+
+    /**
+     * The failures not reported to the client yet (asynchronous produce), and the last one's
+     * message; resets the count. Null when there were none.
+     */
+    public Failures takeFailures() {
+        long n = unreportedFailures.getAndSet(0);
+        return n == 0 ? null : new Failures(n, lastFailure);
+    }
+
+    /**
+     * Failed records since the last report.
+     *
+     * @param count how many
+     * @param last  the last one's error
+     */
+    public record Failures(long count, String last) {
+    }
+
+    /** Bytes a record occupies in the producer's buffer, near enough for flow control. */
+    static int size(ProducerRecord<byte[], byte[]> record) {
+        return 64 + (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
+    }
+
+    /** A client-facing sentence for a Kafka send failure. */
+    public static String describe(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (e instanceof UnknownTopicException u) {
+            return "topic '" + u.topic() + "' does not exist";
+        }
+        if (e instanceof TopicAuthorizationException t) {
+            return "not authorised to write to " + t.unauthorizedTopics();
+        }
+        if (e instanceof TimeoutException) {
+            return "Kafka did not acknowledge in time: " + e.getMessage();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

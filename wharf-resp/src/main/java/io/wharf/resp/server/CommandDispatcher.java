@@ -1,0 +1,238 @@
+package io.wharf.resp.server;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.wharf.resp.command.CommandError;
+import io.wharf.resp.command.RespCommand;
+import io.wharf.resp.consume.ConsumeFailure;
+import io.wharf.resp.protocol.ProtocolViolation;
+import io.wharf.resp.protocol.RespRequest;
+import io.wharf.resp.protocol.RespValue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each decoded command and sends the replies in the order the commands arrived, even when an
+ * earlier one (a blocked pop, a synchronous produce) answers later than the ones after it. It
+ * stops reading from the connection while too many replies are pending, while the client does not
+ * read what it is sent, or while too many produced bytes await Kafka. One instance per connection,
+ * used only on its event loop.
+ */
+final class CommandDispatcher extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
+
+    /**
+     * A reply slot in arrival order.
+     *
+     * @param reply      the reply, possibly not there yet
+     * @param closeAfter close the connection once it is sent ({@code QUIT}, a protocol error)
+     */
+    private record Pending(CompletableFuture<RespValue> reply, boolean closeAfter) {
+    }
+
+    private final RespServer server;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private RespConnection connection;
+    private boolean admitted;
+    private boolean inRead;
+    private boolean closing;
+    private boolean producePaused;
+
+    CommandDispatcher(RespServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) throws Exception {
+        this.ctx = context;
+        if (!server.admit(context.channel())) {
+            LOG.warn("event=resp-connection-refused reason=max-connections limit={} client={}",
+                    server.settings().maxConnections(), context.channel().remoteAddress());
+            server.metrics().error("ERR");
+            context.writeAndFlush(RespValue.error("ERR max number of clients reached")).addListener(ChannelFutureListener.CLOSE);
+            closing = true;
+            return;
+        }
+        admitted = true;
+        connection = server.connection(context.channel(), () -> context.executor().execute(() -> {
+            producePaused = false;
+            updateReading();
+        }));
+        super.channelActive(context);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) throws Exception {
+        if (admitted) {
+            admitted = false;
+            server.released(connection);
+        }
+        pending.clear();
+        super.channelInactive(context);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object msg) {
+        inRead = true;
+        if (closing || connection == null) {
+            return;
+        }
+        if (msg instanceof ProtocolViolation violation) {
+            LOG.debug("protocol error from {}: {}", connection.address(), violation.message());
+            enqueue(RespCommand.now(RespValue.error("ERR " + violation.message())), true, "protocol");
+            return;
+        }
+        execute((RespRequest) msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext context) {
+        inRead = false;
+        context.flush();
+        updateReading();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext context) throws Exception {
+        updateReading();
+        super.channelWritabilityChanged(context);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("connection {} failed: {}", context.channel().remoteAddress(), cause.getMessage());
+        } else {
+            LOG.warn("event=resp-connection-error client={} error=\"{}\"", context.channel().remoteAddress(),
+                    cause.toString());
+        }
+        context.close();
+    }
+
+    private void execute(RespRequest request) {
+        if (server.monitors().active()) {
+            server.monitors().publish(ctx.channel(), connection.address(), request);
+        }
+        String name = request.name();
+        RespCommand command = server.commands().get(name);
+        if (command == null) {
+            server.commands().unknownCounter().increment();
+            reply(RespValue.error("ERR unknown command '" + request.text(0) + "'"));
+            return;
+        }
+        server.commands().counter(name).increment();
+        if (!command.beforeAuth() && !connection.authenticated()) {
+            reply(RespValue.error("NOAUTH Authentication required."));
+            return;
+        }
+        if (!command.arityAccepts(request.size())) {
+            reply(RespValue.error("ERR wrong number of arguments for '" + name.toLowerCase(Locale.ROOT) + "' command"));
+            return;
+        }
+        CompletableFuture<RespValue> result;
+        try {
+            result = command.handler().execute(connection, request);
+        } catch (CommandError e) {
+            result = RespCommand.now(e.reply());
+        } catch (RuntimeException e) {
+            LOG.warn("event=resp-command-failed command={} client={} error=\"{}\"", name, connection.address(), e.toString(), e);
+            result = RespCommand.now(RespValue.error("ERR internal error: " + e.getMessage()));
+        }
+        enqueue(result, name.equals("QUIT"), null);
+    }
+
+    private void reply(RespValue value) {
+        enqueue(RespCommand.now(value), false, null);
+    }
+
+    private void enqueue(CompletableFuture<RespValue> reply, boolean closeAfter, String errorKind) {
+        if (closeAfter) {
+            closing = true;
+        }
+        if (pending.isEmpty() && reply.isDone()) {
+            write(value(reply), closeAfter, errorKind);
+            return;
+        }
+        pending.add(new Pending(reply, closeAfter));
+        if (!reply.isDone()) {
+            reply.whenComplete((v, e) -> {
+                if (ctx.executor().inEventLoop()) {
+                    drain();
+                } else {
+                    ctx.executor().execute(this::drain);
+                }
+            });
+        }
+        updateReading();
+    }
+
+    private void drain() {
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peek().reply().isDone()) {
+            Pending p = pending.poll();
+            write(value(p.reply()), p.closeAfter(), null);
+            wrote = true;
+        }
+        if (wrote && !inRead) {
+            ctx.flush();
+        }
+        updateReading();
+    }
+
+    private void write(RespValue value, boolean closeAfter, String errorKind) {
+        if (value instanceof RespValue.Error e) {
+            server.metrics().error(errorKind != null ? errorKind : e.kind());
+        }
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        if (closeAfter) {
+            ctx.writeAndFlush(value).addListener(ChannelFutureListener.CLOSE);
+            pending.clear();
+        } else {
+            ctx.write(value, ctx.voidPromise());
+        }
+    }
+
+    /** The reply of a completed future; failures become error replies. */
+    private RespValue value(CompletableFuture<RespValue> reply) {
+        try {
+            return reply.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof CommandError c) {
+                return c.reply();
+            }
+            if (cause instanceof ConsumeFailure f) {
+                return RespValue.error("CONS " + f.getMessage());
+            }
+            LOG.warn("event=resp-command-failed client={} error=\"{}\"", connection.address(), cause.toString(), cause);
+            return RespValue.error("ERR internal error: " + cause.getMessage());
+        }
+    }
+
+    /** Reads from the connection only while it can take more work: see the class comment. */
+    void updateReading() {
+        if (connection == null || !ctx.channel().isActive()) {
+            return;
+        }
+        boolean produceBlocked = connection.produce().mustPause();
+        if (produceBlocked && !producePaused) {
+            producePaused = true;
+            connection.produce().pauseUntilRoom();
+        }
+        boolean read = !closing && ctx.channel().isWritable() && pending.size() < server.settings().maxPendingReplies()
+                && !produceBlocked;
+        if (ctx.channel().config().isAutoRead() != read) {
+            ctx.channel().config().setAutoRead(read);
+        }
+    }
+}

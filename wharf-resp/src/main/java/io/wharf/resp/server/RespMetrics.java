@@ -1,0 +1,73 @@
+package io.wharf.resp.server;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The front door's meters on {@code /metrics}, all tagged {@code door=resp}: connections, commands
+ * by name, errors by kind, records produced and consumed, blocked clients, active consumers.
+ */
+public final class RespMetrics {
+    private final MeterRegistry registry;
+    private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+    private final Counter produced;
+    private final Counter produceFailures;
+    private final Counter consumed;
+    private final Counter connectionsAccepted;
+
+    public RespMetrics(MeterRegistry registry, Supplier<Number> connections, Supplier<Number> blockedClients,
+                       Supplier<Number> consumers) {
+        this.registry = registry;
+        Gauge.builder("wharf.resp.connections", connections).tag("door", "resp")
+                .description("open Redis-protocol connections").register(registry);
+        Gauge.builder("wharf.resp.blocked.clients", blockedClients).tag("door", "resp")
+                .description("connections waiting in BLPOP or BLMPOP").register(registry);
+        Gauge.builder("wharf.resp.consumers", consumers).tag("door", "resp")
+                .description("Kafka consumer-group members serving connections").register(registry);
+        connectionsAccepted = Counter.builder("wharf.resp.connections.accepted").tag("door", "resp")
+                .description("connections accepted since start").register(registry);
+        produced = Counter.builder("wharf.resp.records.produced").tag("door", "resp")
+                .description("records acknowledged by Kafka").register(registry);
+        produceFailures = Counter.builder("wharf.resp.records.produce.failed").tag("door", "resp")
+                .description("records Kafka refused or that could not be sent").register(registry);
+        consumed = Counter.builder("wharf.resp.records.consumed").tag("door", "resp")
+                .description("records delivered to clients").register(registry);
+    }
+
+    /** The counter of one command name (a known name, or {@code unknown}). */
+    public Counter command(String name) {
+        return Counter.builder("wharf.resp.commands").tag("door", "resp").tag("command", name.toLowerCase(java.util.Locale.ROOT))
+                .description("commands received, by name").register(registry);
+    }
+
+    /** Counts an error reply by its kind: the error's first word ({@code ERR}, {@code CONS}, ...) or {@code protocol}. */
+    public void error(String kind) {
+        errors.computeIfAbsent(kind, k -> Counter.builder("wharf.resp.errors").tag("door", "resp").tag("kind", k)
+                .description("error replies, by kind").register(registry)).increment();
+    }
+
+    /** A connection was accepted. */
+    public void connectionAccepted() {
+        connectionsAccepted.increment();
+    }
+
+    /** Kafka acknowledged or refused a produced record. */
+    public void produceFinished(boolean failed) {
+        (failed ? produceFailures : produced).increment();
+    }
+
+    /** Records were refused before reaching the producer. */
+    public void produceRefused(int records) {
+        produceFailures.increment(records);
+    }
+
+    /** Records were delivered to a client. */
+    public void consumed(int records) {
+        consumed.increment(records);
+    }
+}
