@@ -1,0 +1,292 @@
+package io.wharf.bench.http;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.wharf.bench.BenchArgs;
+import io.wharf.bench.BenchKafka;
+import io.wharf.bench.BenchReport;
+import io.wharf.bench.Scenario;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * WebSocket fan-out: a swarm of native-protocol clients (in this JVM) subscribed through a gateway
+ * running in its own JVM, against a raw Kafka consumer reading the same records in the same run.
+ * Three phases: aggregate deliveries/s to {@code --clients} clients; produce-to-receipt delay at
+ * {@code --rate} records/s (WebSocket vs raw consumer, same records); heap per idle WebSocket at
+ * {@code --idle} connections, measured in the gateway's JVM after full collections.
+ */
+public final class WebSocketScenario implements Scenario {
+    private static final int VALUE_BYTES = 100;
+
+    @Override
+    public String name() {
+        return "websocket";
+    }
+
+    @Override
+    public String description() {
+        return "WebSocket fan-out: deliveries/s to 1,000 clients, added p99 delay at 5,000 rec/s, heap per idle socket";
+    }
+
+    @Override
+    public void run(BenchArgs args, BenchReport report) throws Exception {
+        int clients = args.integer("clients", 1000);
+        int records = args.integer("records", 20_000);
+        int rate = args.integer("rate", 5000);
+        int latencyClients = args.integer("latency-clients", clients);
+        int latencySeconds = args.integer("latency-seconds", 10);
+        int idle = args.integer("idle", 10_000);
+        int clientThreads = args.integer("client-threads", 2);
+        String heap = args.text("gateway-heap", "2g");
+        report.progress("websocket: %d clients x %d records; latency with %d clients at %d rec/s for %d s; %d idle",
+                clients, records, latencyClients, rate, latencySeconds, idle);
+
+        try (BenchKafka kafka = BenchKafka.start(args);
+             GatewayProcess gateway = GatewayProcess.start(kafka.bootstrapServers(), heap, List.of());
+             WebSocketSwarm swarm = new WebSocketSwarm(clientThreads)) {
+            URI uri = URI.create("ws://127.0.0.1:" + gateway.port() + "/ws");
+            report.progress("gateway pid %d on port %d (own JVM, -Xmx%s); broker and %d client threads in this JVM",
+                    gateway.pid(), gateway.port(), heap, clientThreads);
+            long peakRss = 0;
+
+            // 1. throughput: every client receives every record
+            String topic = kafka.createTopic("ws-fanout", 1, Map.of());
+            swarm.connect(uri, clients, subscribe(topic, "earliest"));
+            report.progress("%d clients subscribed", swarm.size());
+            RawReader raw = RawReader.start(kafka.bootstrapServers(), topic);
+            long t0;
+            long producedAt;
+            try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers(), 5)) {
+                producer.partitionsFor(topic); // metadata before the clock starts
+                t0 = System.nanoTime();
+                for (int i = 0; i < records; i++) {
+                    producer.send(new ProducerRecord<>(topic, value(System.nanoTime())));
+                }
+                producer.flush();
+                producedAt = System.nanoTime();
+            }
+            long expected = (long) clients * records;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (swarm.minRecords() < records && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                peakRss = Math.max(peakRss, gateway.rss());
+            }
+            long t1 = System.nanoTime();
+            long delivered = swarm.totalRecords();
+            if (delivered < expected) {
+                throw new IllegalStateException("only " + delivered + " of " + expected + " deliveries arrived");
+            }
+            double deliveriesPerSecond = delivered / ((t1 - t0) / 1e9);
+            raw.awaitCount(records, Duration.ofMinutes(2));
+            double rawPerSecond = records / ((raw.lastAt() - t0) / 1e9);
+            raw.close();
+            report.progress("throughput: %,d deliveries in %.2f s = %,.0f/s; producer wrote %,.0f records/s; "
+                    + "raw consumer had all after %.2f s (%,.0f records/s)", delivered, (t1 - t0) / 1e9, deliveriesPerSecond,
+                    records / ((producedAt - t0) / 1e9), (raw.lastAt() - t0) / 1e9, rawPerSecond);
+            swarm.disconnectAll();
+
+            // 2. latency at a fixed rate: the same records to the WebSocket clients and to a raw consumer
+            String latencyTopic = kafka.createTopic("ws-latency", 1, Map.of());
+            swarm.connect(uri, latencyClients, subscribe(latencyTopic, "earliest"));
+            RawReader rawLatency = RawReader.start(kafka.bootstrapServers(), latencyTopic);
+            Histogram wharfDelay;
+            Histogram rawDelay;
+            try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers(), 0)) {
+                swarm.measureLatency(true);
+                rawLatency.measure(true);
+                paced(producer, latencyTopic, rate, 2); // warm-up, discarded
+                swarm.latency().getIntervalHistogram();
+                rawLatency.latency().getIntervalHistogram();
+                paced(producer, latencyTopic, rate, latencySeconds);
+                Thread.sleep(500);
+                peakRss = Math.max(peakRss, gateway.rss());
+                wharfDelay = swarm.latency().getIntervalHistogram();
+                rawDelay = rawLatency.latency().getIntervalHistogram();
+                swarm.measureLatency(false);
+            }
+            rawLatency.close();
+            report.progress("latency: WebSocket p50 %.2f ms p99 %.2f ms (%,d samples); raw p50 %.2f ms p99 %.2f ms",
+                    ms(wharfDelay, 50), ms(wharfDelay, 99), wharfDelay.getTotalCount(), ms(rawDelay, 50), ms(rawDelay, 99));
+            swarm.disconnectAll();
+
+            // 3. memory per idle WebSocket, connected then subscribed
+            long base = gateway.heapAfterGc();
+            swarm.connect(uri, idle, null);
+            long connected = gateway.heapAfterGc();
+            String idleTopic = kafka.createTopic("ws-idle", 1, Map.of());
+            swarm.sendAll(subscribe(idleTopic, "live"), true);
+            long subscribed = gateway.heapAfterGc();
+            peakRss = Math.max(peakRss, gateway.rss());
+            double perConnection = (connected - base) / (double) idle;
+            double perSubscribed = (subscribed - base) / (double) idle;
+            report.progress("idle: heap %,d -> %,d connected -> %,d subscribed (%d sockets)", base, connected, subscribed, idle);
+            swarm.disconnectAll();
+
+            report.columns("measure", "raw Kafka (same run)", "Wharf WebSocket", "ratio / difference", "target");
+            report.row("deliveries/s, " + clients + " clients x " + records + " x 100 B",
+                    String.format("%,.0f rec/s (1 consumer)", rawPerSecond),
+                    String.format("%,.0f", deliveriesPerSecond),
+                    String.format("%.1fx", deliveriesPerSecond / rawPerSecond), ">= 1,000,000/s");
+            report.row("p50 delay at " + rate + " rec/s, " + latencyClients + " clients", fmt(ms(rawDelay, 50)),
+                    fmt(ms(wharfDelay, 50)), "+" + fmt(ms(wharfDelay, 50) - ms(rawDelay, 50)), "");
+            report.row("p99 delay at " + rate + " rec/s, " + latencyClients + " clients", fmt(ms(rawDelay, 99)),
+                    fmt(ms(wharfDelay, 99)), "+" + fmt(ms(wharfDelay, 99) - ms(rawDelay, 99)), "added <= 2 ms");
+            report.row("heap per idle WebSocket (" + idle + ")", "-", String.format("%,.0f B", perConnection), "", "<= 20 KB");
+            report.row("heap per idle subscribed WebSocket", "-", String.format("%,.0f B", perSubscribed), "", "<= 20 KB");
+            report.row("gateway peak RSS", "-", String.format("%,d MiB", peakRss >> 20), "", "");
+            report.print("websocket fan-out");
+        }
+    }
+
+    private static String subscribe(String topic, String start) {
+        return "{\"type\":\"subscribe\",\"id\":\"s\",\"topic\":\"" + topic + "\",\"start\":\"" + start + "\"}";
+    }
+
+    private static String fmt(double ms) {
+        return String.format("%.2f ms", ms);
+    }
+
+    private static double ms(Histogram h, double percentile) {
+        return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    /** A 100-byte text value starting with the send time: {@code t=<nanoTime>;xxxx}. */
+    static byte[] value(long nanoTime) {
+        byte[] v = new byte[VALUE_BYTES];
+        byte[] stamp = ("t=" + nanoTime + ";").getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(stamp, 0, v, 0, stamp.length);
+        for (int i = stamp.length; i < v.length; i++) {
+            v[i] = 'x';
+        }
+        return v;
+    }
+
+    private static void paced(KafkaProducer<byte[], byte[]> producer, String topic, int rate, int seconds) {
+        long interval = 1_000_000_000L / rate;
+        long start = System.nanoTime();
+        long n = (long) rate * seconds;
+        for (long i = 0; i < n; i++) {
+            long due = start + i * interval;
+            long now;
+            while ((now = System.nanoTime()) < due) {
+                if (due - now > 200_000) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(due - now - 100_000);
+                }
+            }
+            producer.send(new ProducerRecord<>(topic, value(System.nanoTime())));
+        }
+        producer.flush();
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, String.valueOf(lingerMs));
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(64 * 1024));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    /** The baseline: a plain consumer of the same partition, counting records and their delay. */
+    private static final class RawReader implements AutoCloseable {
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final Recorder latency = new Recorder(3);
+        private final AtomicLong count = new AtomicLong();
+        private final Thread thread;
+        private volatile long lastAt;
+        private volatile boolean measure;
+        private volatile boolean running = true;
+
+        private RawReader(String bootstrap, String topic) {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            consumer = new KafkaConsumer<>(p);
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            consumer.position(tp);
+            thread = new Thread(this::run, "raw-reader");
+            thread.setDaemon(true);
+        }
+
+        static RawReader start(String bootstrap, String topic) {
+            RawReader r = new RawReader(bootstrap, topic);
+            r.thread.start();
+            return r;
+        }
+
+        private void run() {
+            while (running) {
+                var batch = consumer.poll(Duration.ofMillis(50));
+                long now = System.nanoTime();
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    if (measure) {
+                        long delay = now - stamp(r.value());
+                        if (delay > 0) {
+                            latency.recordValue(delay / 1_000);
+                        }
+                    }
+                }
+                if (!batch.isEmpty()) {
+                    count.addAndGet(batch.count());
+                    lastAt = now;
+                }
+            }
+            consumer.close();
+        }
+
+        private static long stamp(byte[] v) {
+            long t = 0;
+            for (int i = 2; i < v.length && v[i] >= '0' && v[i] <= '9'; i++) {
+                t = t * 10 + (v[i] - '0');
+            }
+            return t;
+        }
+
+        void measure(boolean on) {
+            measure = on;
+        }
+
+        Recorder latency() {
+            return latency;
+        }
+
+        long lastAt() {
+            return lastAt;
+        }
+
+        void awaitCount(long n, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (count.get() < n && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+        }
+    }
+}

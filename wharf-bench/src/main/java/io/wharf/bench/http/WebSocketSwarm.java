@@ -1,0 +1,243 @@
+package io.wharf.bench.http;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.wharf.core.gateway.NetworkThreads;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Many WebSocket clients of the native protocol on a few Netty event loops (the load generator's
+ * own threads, in the benchmark's JVM). Each client counts the records it receives and, when
+ * asked, records the delay from the send time carried in each value ({@code t=<nanoTime>;...}).
+ */
+final class WebSocketSwarm implements AutoCloseable {
+    private final NetworkThreads threads;
+    private final List<Client> clients = new ArrayList<>();
+    private final Recorder latency = new Recorder(3);
+    private volatile boolean measureLatency;
+
+    WebSocketSwarm(int threads) {
+        this.threads = new NetworkThreads(threads);
+    }
+
+    /** Connects n clients (in batches), each sending {@code subscribe} (or nothing when null) after the handshake. */
+    void connect(URI uri, int n, String subscribe) throws InterruptedException {
+        Bootstrap bootstrap = new Bootstrap().group(threads.workers()).channel(threads.clientChannel())
+                .option(ChannelOption.TCP_NODELAY, true);
+        int batch = 500;
+        for (int from = 0; from < n; from += batch) {
+            int count = Math.min(batch, n - from);
+            CountDownLatch ready = new CountDownLatch(count);
+            for (int i = 0; i < count; i++) {
+                Client client = new Client(subscribe, ready);
+                clients.add(client);
+                bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(8192),
+                                new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+                                        .webSocketUri(uri).maxFramePayloadLength(64 * 1024 * 1024)
+                                        .handshakeTimeoutMillis(60_000).build()),
+                                client);
+                    }
+                }).connect(uri.getHost(), uri.getPort()).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        client.failed(f.cause());
+                    }
+                });
+            }
+            if (!ready.await(120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("clients did not get ready in 120 s (" + ready.getCount() + " left)");
+            }
+            for (Client c : clients) {
+                if (c.failure != null) {
+                    throw new IllegalStateException("a client failed: " + c.failure, c.failure);
+                }
+            }
+        }
+    }
+
+    /** Sends a text message on every client. */
+    void sendAll(String text, boolean waitForReply) throws InterruptedException {
+        CountDownLatch replies = new CountDownLatch(clients.size());
+        for (Client c : clients) {
+            c.replies = replies;
+            c.channel.writeAndFlush(new TextWebSocketFrame(text));
+        }
+        if (waitForReply && !replies.await(120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("not every client was answered in 120 s");
+        }
+    }
+
+    int size() {
+        return clients.size();
+    }
+
+    /** Records received by all clients together. */
+    long totalRecords() {
+        long total = 0;
+        for (Client c : clients) {
+            total += c.records.get();
+        }
+        return total;
+    }
+
+    /** Records received by the client that received the fewest. */
+    long minRecords() {
+        long min = Long.MAX_VALUE;
+        for (Client c : clients) {
+            min = Math.min(min, c.records.get());
+        }
+        return clients.isEmpty() ? 0 : min;
+    }
+
+    void resetCounts() {
+        clients.forEach(c -> c.records.set(0));
+    }
+
+    void measureLatency(boolean on) {
+        measureLatency = on;
+    }
+
+    Recorder latency() {
+        return latency;
+    }
+
+    /** Closes every client connection and waits for them to be closed. */
+    void disconnectAll() throws InterruptedException {
+        for (Client c : clients) {
+            if (c.channel != null) {
+                c.channel.close();
+            }
+        }
+        for (Client c : clients) {
+            if (c.channel != null) {
+                c.channel.closeFuture().await(10, TimeUnit.SECONDS);
+            }
+        }
+        clients.clear();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        disconnectAll();
+        threads.close();
+    }
+
+    private static final byte[] OFFSET = "\"offset\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STAMP = "\"value\":\"t=".getBytes(StandardCharsets.US_ASCII);
+
+    /** One client; its fields are written by its event loop and read by the benchmark thread. */
+    private final class Client extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+        private final String subscribe;
+        private final CountDownLatch ready;
+        final AtomicLong records = new AtomicLong();
+        volatile CountDownLatch replies;
+        volatile Channel channel;
+        volatile Throwable failure;
+        private boolean subscribed;
+
+        Client(String subscribe, CountDownLatch ready) {
+            this.subscribe = subscribe;
+            this.ready = ready;
+        }
+
+        void failed(Throwable cause) {
+            failure = cause;
+            ready.countDown();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                channel = ctx.channel();
+                if (subscribe == null) {
+                    ready.countDown();
+                } else {
+                    ctx.writeAndFlush(new TextWebSocketFrame(subscribe));
+                }
+            } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+                failed(new IllegalStateException("handshake timeout"));
+            }
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
+            ByteBuf b = frame.content();
+            int start = b.readerIndex();
+            // {"type":"records"... : count records (and read their send stamps) without a JSON parse
+            if (b.readableBytes() > 10 && b.getByte(start + 9) == 'r' && b.getByte(start + 10) == 'e') {
+                long now = System.nanoTime();
+                int n = 0;
+                int end = b.writerIndex();
+                for (int i = start; i < end; i++) {
+                    if (b.getByte(i) == '"' && matches(b, i, OFFSET)) {
+                        n++;
+                        i += OFFSET.length - 1;
+                    } else if (measureLatency && b.getByte(i) == '"' && matches(b, i, STAMP)) {
+                        long t = 0;
+                        int j = i + STAMP.length;
+                        byte c;
+                        while (j < end && (c = b.getByte(j)) >= '0' && c <= '9') {
+                            t = t * 10 + (c - '0');
+                            j++;
+                        }
+                        long delay = now - t;
+                        if (delay > 0) {
+                            latency.recordValue(delay / 1_000);
+                        }
+                        i = j;
+                    }
+                }
+                records.addAndGet(n);
+                return;
+            }
+            if (!subscribed && subscribe != null) {
+                subscribed = true;
+                ready.countDown(); // the "subscribed" reply
+            }
+            CountDownLatch r = replies;
+            if (r != null) {
+                r.countDown();
+            }
+        }
+
+        private boolean matches(ByteBuf b, int at, byte[] what) {
+            if (at + what.length > b.writerIndex()) {
+                return false;
+            }
+            for (int k = 0; k < what.length; k++) {
+                if (b.getByte(at + k) != what[k]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            failed(cause);
+            ctx.close();
+        }
+    }
+}
