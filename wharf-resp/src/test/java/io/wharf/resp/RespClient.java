@@ -7,7 +7,9 @@ import java.util.Locale;
 
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.commands.ProtocolCommand;
+import redis.clients.jedis.util.KeyValue;
 
 /** Rafka's commands sent through Jedis's generic command API, with Rafka's replies decoded. */
 final class RespClient {
@@ -36,6 +38,15 @@ final class RespClient {
         return () -> raw;
     }
 
+    static long produce(UnifiedJedis j, String topic, String value) {
+        return (Long) j.sendCommand(Protocol.Command.RPUSHX, "topics:" + topic, value);
+    }
+
+    /** Synchronous produce: replies once Kafka acknowledged. */
+    static long produceAndWait(UnifiedJedis j, String topic, String value) {
+        return (Long) j.sendCommand(Protocol.Command.RPUSH, "topics:" + topic, value);
+    }
+
     static long produce(Jedis j, String topic, String value) {
         return (Long) j.sendCommand(Protocol.Command.RPUSHX, "topics:" + topic, value);
     }
@@ -53,6 +64,17 @@ final class RespClient {
     static Message consume(Jedis j, String key, String timeoutSeconds) {
         Object reply = j.sendBlockingCommand(Protocol.Command.BLPOP, key, timeoutSeconds);
         return reply == null ? null : message(reply);
+    }
+
+    /** BLPOP retried through a pooled client whose connections are all named by its config. */
+    static Message consumeWithRetry(UnifiedJedis j, String key) {
+        for (int i = 0; i < 15; i++) {
+            Object reply = j.sendBlockingCommand(Protocol.Command.BLPOP, key, "1");
+            if (reply != null) {
+                return message(reply);
+            }
+        }
+        return null;
     }
 
     /** BLPOP retried a few times, as Rafka's suite does while a consumer joins its group. */
@@ -90,7 +112,16 @@ final class RespClient {
 
     @SuppressWarnings("unchecked")
     static Message message(Object reply) {
-        List<Object> items = (List<Object>) reply;
+        List<Object> items = new ArrayList<>();
+        for (Object o : (List<Object>) reply) {
+            // RESP3 maps arrive as key-value pairs
+            if (o instanceof KeyValue<?, ?> kv) {
+                items.add(kv.getKey());
+                items.add(kv.getValue());
+            } else {
+                items.add(o);
+            }
+        }
         String topic = null;
         int partition = -1;
         long offset = -1;

@@ -52,25 +52,50 @@ public final class ProduceCommands {
         return withTopic(c, target.topic(), values.size(), info -> send(c, target, values, info, synchronous));
     }
 
-    /** Runs {@code then} once the topic's metadata is known (usually at once, from the cache), on the event loop. */
+    /**
+     * Runs {@code then} once the topic's metadata is known (usually at once, from the cache), on the
+     * event loop. A produce that has to wait holds back every later produce of the connection, so
+     * records leave in the order the client sent them.
+     */
     private static CompletableFuture<RespValue> withTopic(RespConnection c, String topic, int records,
                                                           Function<TopicInfo, CompletableFuture<RespValue>> then) {
-        CompletableFuture<TopicInfo> info = c.server().kafka().topic(topic);
-        if (info.isDone() && !info.isCompletedExceptionally()) {
-            return then.apply(info.join());
+        CompletableFuture<?> earlier = c.producesWaiting();
+        if (earlier.isDone()) {
+            CompletableFuture<TopicInfo> info = c.server().kafka().topic(topic);
+            if (info.isDone() && !info.isCompletedExceptionally()) {
+                return then.apply(info.join());
+            }
         }
-        return info.handleAsync((t, error) -> {
-            if (error != null) {
-                c.server().stats().refused(records);
-                c.server().metrics().produceRefused(records);
-                return now(RespValue.error("PROD " + ProduceLedger.describe(unwrap(error))));
-            }
-            try {
-                return then.apply(t);
-            } catch (CommandError e) {
-                return now(e.reply());
-            }
-        }, c.eventLoop()).thenCompose(Function.identity());
+        CompletableFuture<CompletableFuture<RespValue>> started = earlier.handle((ignored, e) -> null)
+                .thenComposeAsync(ignored -> c.server().kafka().topic(topic).handle(Lookup::new), c.eventLoop())
+                .thenApplyAsync(lookup -> afterLookup(c, records, then, lookup), c.eventLoop());
+        // later produces wait until these records are handed to the producer, not until Kafka acknowledges them
+        c.producesWaiting(started);
+        return started.thenCompose(Function.identity());
+    }
+
+    /**
+     * A topic lookup's outcome.
+     *
+     * @param info  the topic, when found
+     * @param error why not
+     */
+    private record Lookup(TopicInfo info, Throwable error) {
+    }
+
+    private static CompletableFuture<RespValue> afterLookup(RespConnection c, int records,
+                                                            Function<TopicInfo, CompletableFuture<RespValue>> then,
+                                                            Lookup lookup) {
+        if (lookup.error() != null) {
+            c.server().stats().refused(records);
+            c.server().metrics().produceRefused(records);
+            return now(RespValue.error("PROD " + ProduceLedger.describe(unwrap(lookup.error()))));
+        }
+        try {
+            return then.apply(lookup.info());
+        } catch (CommandError e) {
+            return now(e.reply());
+        }
     }
 
     private static CompletableFuture<RespValue> send(RespConnection c, TopicKey target, List<byte[]> values,
@@ -145,7 +170,7 @@ public final class ProduceCommands {
             ProduceLedger.Failures failures = ledger.takeFailures();
             if (failures != null) {
                 return RespValue.error("PROD " + failures.count() + " record(s) sent on this connection failed since"
-                        + " the last DUMP; last error: " + failures.last());
+                        + " the last DUMP; first error: " + failures.first());
             }
             return new RespValue.Int(unflushed);
         }, c.eventLoop());

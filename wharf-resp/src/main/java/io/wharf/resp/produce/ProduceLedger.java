@@ -32,8 +32,10 @@ public final class ProduceLedger {
 
     private final AtomicLong pendingRecords = new AtomicLong();
     private final AtomicLong pendingBytes = new AtomicLong();
-    private final AtomicLong unreportedFailures = new AtomicLong();
-    private volatile String lastFailure;
+    // failures of asynchronous sends not yet reported by DUMP; guarded by failuresLock
+    private final Object failuresLock = new Object();
+    private long unreportedFailures;
+    private String firstFailure;
     private final AtomicBoolean waitingForRoom = new AtomicBoolean();
 
     private final Object flushWaitersLock = new Object();
@@ -80,8 +82,13 @@ public final class ProduceLedger {
     private void finished(int bytes, Throwable error, boolean replyCarriesOutcome) {
         boolean failed = error != null;
         if (failed && !replyCarriesOutcome) {
-            lastFailure = describe(error);
-            unreportedFailures.incrementAndGet();
+            String why = describe(error);
+            synchronized (failuresLock) {
+                unreportedFailures++;
+                if (firstFailure == null) {
+                    firstFailure = why;
+                }
+            }
         }
         stats.produceFinished(failed);
         metrics.produceFinished(failed);
@@ -159,21 +166,29 @@ public final class ProduceLedger {
     }
 
     /**
-     * The failures not reported to the client yet (asynchronous produce), and the last one's
-     * message; resets the count. Null when there were none.
+     * The failures not reported to the client yet (asynchronous produce) and the first one's
+     * message (usually the cause: Kafka fails the rest of a batch along with an invalid record);
+     * resets them. Null when there were none.
      */
     public Failures takeFailures() {
-        long n = unreportedFailures.getAndSet(0);
-        return n == 0 ? null : new Failures(n, lastFailure);
+        synchronized (failuresLock) {
+            if (unreportedFailures == 0) {
+                return null;
+            }
+            Failures f = new Failures(unreportedFailures, firstFailure);
+            unreportedFailures = 0;
+            firstFailure = null;
+            return f;
+        }
     }
 
     /**
      * Failed records since the last report.
      *
      * @param count how many
-     * @param last  the last one's error
+     * @param first the first one's error
      */
-    public record Failures(long count, String last) {
+    public record Failures(long count, String first) {
     }
 
     /** Bytes a record occupies in the producer's buffer, near enough for flow control. */

@@ -2,6 +2,7 @@ package io.wharf.resp.server;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.concurrent.CompletableFuture;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -29,6 +30,7 @@ public final class RespConnection {
     private String libVersion;
     private ConsumerSession consumer;
     private boolean monitoring;
+    private CompletableFuture<?> producesWaiting = CompletableFuture.completedFuture(null);
 
     RespConnection(RespServer server, Channel channel, long id, Runnable onProduceRoom) {
         this.server = server;
@@ -136,6 +138,16 @@ public final class RespConnection {
     /** Records sent on this connection and not yet acknowledged by Kafka. */
     public ProduceLedger produce() {
         return produce;
+    }
+
+    /** Completes once every earlier produce of this connection has handed its records to the producer. */
+    public CompletableFuture<?> producesWaiting() {
+        return producesWaiting;
+    }
+
+    /** Makes later produces wait for this one (it waits for topic metadata). */
+    public void producesWaiting(CompletableFuture<?> last) {
+        this.producesWaiting = last;
     }
 
     /** Whether it receives the {@code MONITOR} stream. */

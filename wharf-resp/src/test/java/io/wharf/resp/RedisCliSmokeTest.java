@@ -1,0 +1,102 @@
+package io.wharf.resp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.wharf.testkit.SharedKafka;
+import io.wharf.testkit.TestKafka;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The real {@code redis-cli} against Wharf: produce, flush, consume, ack, RESP3 and inline
+ * commands. CI installs it (Debian package {@code redis-tools}); the test fails, never skips,
+ * when it is missing.
+ */
+@ExtendWith(SharedKafka.class)
+class RedisCliSmokeTest {
+    private static TestKafka kafka;
+    private static RespTestGateway gateway;
+    private static String redisCli;
+
+    @BeforeAll
+    static void start(TestKafka testKafka) {
+        redisCli = onPath("redis-cli");
+        kafka = testKafka;
+        gateway = RespTestGateway.start(testKafka);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (gateway != null) {
+            gateway.close();
+        }
+    }
+
+    private static String onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, program);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        throw new AssertionError(program + " is not on PATH (" + System.getenv("PATH") + "): install the Debian package "
+                + "redis-tools (apt-get install -y redis-tools) to run the redis-cli smoke test");
+    }
+
+    /** Runs redis-cli with the given arguments (and stdin), returning its output. */
+    private static String cli(String stdin, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(redisCli, "-h", "127.0.0.1", "-p", String.valueOf(gateway.port())));
+        command.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("redis-cli finished").isTrue();
+        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void redisCliProducesConsumesAndAcks() throws Exception {
+        String topic = kafka.createTopic("cli", 1);
+        assertThat(cli(null, "PING")).isEqualTo("PONG\n");
+        assertThat(cli(null, "RPUSHX", "topics:" + topic, "hello from redis-cli")).isEqualTo("1\n");
+        assertThat(cli(null, "RPUSH", "topics:" + topic + ":k", "second")).isEqualTo("1\n");
+        assertThat(cli(null, "DUMP", "5000")).isEqualTo("0\n");
+        String group = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        String consumed = cli("CLIENT SETNAME " + group + ":c\nBLPOP topics:" + topic + " 10\nRPUSH acks " + topic + ":0:0\n"
+                + "BLMPOP 10 1 topics:" + topic + " LEFT COUNT 5\n");
+        assertThat(consumed).isEqualTo("OK\n"
+                + "topic\n" + topic + "\npartition\n0\noffset\n0\nvalue\nhello from redis-cli\n"
+                + "1\n"
+                + "topics:" + topic + "\ntopic\n" + topic + "\npartition\n0\noffset\n1\nvalue\nsecond\n");
+        // the ack is committed at the latest when the connection closes
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kafka.committedOffset(group, topic, 0)).isEqualTo(1));
+    }
+
+    @Test
+    void redisCliSpeaksResp3AndShowsErrors() throws Exception {
+        assertThat(cli(null, "-3", "HELLO", "3")).contains("proto", "3", "server", "redis");
+        assertThat(cli(null, "-3", "HGETALL", "stats")).contains("producer.delivery.errors");
+        // without a terminal redis-cli prints the bare error text
+        assertThat(cli(null, "RPUSHX", "topics:idontexist", "x").strip()).isEqualTo("PROD topic 'idontexist' does not exist");
+        assertThat(cli(null, "NOSUCH").strip()).isEqualTo("ERR unknown command 'NOSUCH'");
+        assertThat(cli(null, "--raw", "INFO", "server")).contains("redis_version:7.2.0");
+        assertThat(cli(null, "COMMAND", "COUNT")).matches("\\d+\\n");
+    }
+}
