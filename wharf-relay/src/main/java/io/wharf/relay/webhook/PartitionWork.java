@@ -1,0 +1,215 @@
+package io.wharf.relay.webhook;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The relay's view of one assigned partition: every received event not yet below the finished
+ * prefix (in offset order), a FIFO lane per key, the lanes whose head may be sent now, and the
+ * outputs waiting for their commit. Owned by the route's thread; a new assignment gets a new
+ * instance, so completions that arrive for an old one are recognised and ignored.
+ */
+final class PartitionWork {
+    final TopicPartition tp;
+    /** received events at or above the first unfinished one, in offset order */
+    final ArrayDeque<WebhookEvent> window = new ArrayDeque<>();
+    /** outputs of finished events by offset, until a commit writes them */
+    final TreeMap<Long, ProducerRecord<byte[], byte[]>> pendingOutputs = new TreeMap<>();
+    private final Map<ByteBuffer, KeyLane> lanes = new HashMap<>();
+    // lowest head offset first: finishing old events is what moves the commit forward
+    private final PriorityQueue<KeyLane> ready = new PriorityQueue<>(Comparator.comparingLong(KeyLane::headOffset));
+    /** offsets an earlier owner finished (from the commit metadata), at or above the committed offset */
+    private OffsetRanges restored;
+    long committedOffset;
+    String committedMetadata;
+    /** one past the last received offset; -1 before the first record */
+    long nextOffset = -1;
+    int inFlight;
+    long bufferedBytes;
+    boolean paused;
+    boolean revoking;
+    boolean closed;
+
+    PartitionWork(TopicPartition tp, long committedOffset, String committedMetadata, OffsetRanges restored) {
+        this.tp = tp;
+        this.committedOffset = committedOffset;
+        this.committedMetadata = committedMetadata == null ? "" : committedMetadata;
+        this.restored = restored;
+    }
+
+    /**
+     * Takes a received record. Returns the new event, already finished when an earlier owner
+     * finished it, or null for a record at or below one already taken (never expected).
+     */
+    WebhookEvent accept(ConsumerRecord<byte[], byte[]> record, String idempotencyKey) {
+        if (record.offset() < nextOffset || (committedOffset >= 0 && record.offset() < committedOffset)) {
+            return null;
+        }
+        WebhookEvent event = new WebhookEvent(this, record.offset(), record.key(), record.value(), record.headers(),
+                record.timestamp(), idempotencyKey);
+        window.addLast(event);
+        nextOffset = record.offset() + 1;
+        if (restored.contains(record.offset())) {
+            event.finish(null);
+            trimPrefix();
+            return event;
+        }
+        bufferedBytes += event.bytes;
+        KeyLane lane = record.key() == null ? new KeyLane(null)
+                : lanes.computeIfAbsent(ByteBuffer.wrap(record.key()), KeyLane::new);
+        lane.events.addLast(event);
+        event.lane = lane;
+        if (lane.events.size() == 1 && !revoking) {
+            ready.add(lane);
+        }
+        return event;
+    }
+
+    boolean hasReady() {
+        return !ready.isEmpty();
+    }
+
+    /** The next event to send: the head of the ready lane with the lowest offset. */
+    WebhookEvent pollReady() {
+        KeyLane lane = ready.poll();
+        return lane == null ? null : lane.head();
+    }
+
+    /** After an event's {@link WebhookEvent#finish}: the next event of its key may go. */
+    void finished(WebhookEvent event) {
+        bufferedBytes -= event.bytes;
+        KeyLane lane = event.lane;
+        WebhookEvent head = lane.events.pollFirst();
+        if (head != event) {
+            throw new IllegalStateException("finished " + tp + "@" + event.offset + " is not the head of its key");
+        }
+        if (lane.events.isEmpty()) {
+            if (lane.key != null) {
+                lanes.remove(lane.key);
+            }
+        } else if (!revoking) {
+            ready.add(lane);
+        }
+        trimPrefix();
+    }
+
+    /** After a retry's backoff: the event may be sent again. */
+    void readyAgain(WebhookEvent event) {
+        event.state = WebhookEvent.State.WAITING;
+        if (!revoking && !closed) {
+            ready.add(event.lane);
+        }
+    }
+
+    /** Revoke or shutdown: nothing more starts; what is in flight may still finish. */
+    void stopDispatching() {
+        revoking = true;
+        ready.clear();
+    }
+
+    int buffered() {
+        return window.size();
+    }
+
+    private void trimPrefix() {
+        while (!window.isEmpty() && window.peekFirst().finished()) {
+            window.pollFirst();
+        }
+    }
+
+    /** Every record below this offset is finished; -1 when nothing was received and nothing committed. */
+    long prefix() {
+        if (!window.isEmpty()) {
+            return window.peekFirst().offset;
+        }
+        return nextOffset >= 0 ? nextOffset : committedOffset;
+    }
+
+    /**
+     * What a commit now would record, or null when it would change nothing. Finished offsets an
+     * earlier owner recorded are always carried on (their outputs were committed with them, so
+     * forgetting them would write those outputs twice); this instance's own finished offsets are
+     * recorded up to a cut chosen so the metadata fits, and only outputs below the cut are written.
+     */
+    CommitPlan plan() {
+        long p = prefix();
+        if (p < 0) {
+            return null;
+        }
+        OffsetRanges carried = restored.from(p);
+        long cut = Long.MAX_VALUE;
+        OffsetRanges finished = carried.union(own(p, cut));
+        if (CommitMetadata.encodedLength(p, finished) > CommitMetadata.MAX_CHARS) {
+            long[] candidates = windowOffsets();
+            int lo = 0; // cutting at the first unfinished offset records nothing of ours: always fits
+            int hi = candidates.length - 1;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (CommitMetadata.encodedLength(p, carried.union(own(p, candidates[mid]))) <= CommitMetadata.MAX_CHARS) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            cut = candidates.length == 0 ? p : candidates[lo];
+            finished = carried.union(own(p, cut));
+        }
+        String metadata = CommitMetadata.encode(p, finished);
+        List<ProducerRecord<byte[], byte[]>> outputs = new ArrayList<>(pendingOutputs.headMap(cut).values());
+        if (p == committedOffset && metadata.equals(committedMetadata) && outputs.isEmpty()) {
+            return null;
+        }
+        return new CommitPlan(this, p, metadata, cut, outputs);
+    }
+
+    /** The transaction of a plan committed. */
+    void committed(CommitPlan plan) {
+        committedOffset = plan.offset();
+        committedMetadata = plan.metadata();
+        restored = restored.from(plan.offset());
+        Iterator<Long> written = pendingOutputs.headMap(plan.cut()).keySet().iterator();
+        while (written.hasNext()) {
+            written.next();
+            written.remove();
+        }
+    }
+
+    /** Offsets in [p, min(cut, nextOffset)) that are finished: everything but the unfinished events (gaps included). */
+    private OffsetRanges own(long p, long cut) {
+        long limit = Math.min(cut, nextOffset);
+        OffsetRanges.Builder b = OffsetRanges.builder();
+        long cursor = p;
+        for (WebhookEvent e : window) {
+            if (e.offset >= limit) {
+                break;
+            }
+            if (!e.finished()) {
+                b.add(cursor, e.offset);
+                cursor = e.offset + 1;
+            }
+        }
+        b.add(cursor, limit);
+        return b.build();
+    }
+
+    private long[] windowOffsets() {
+        long[] offsets = new long[window.size()];
+        int i = 0;
+        for (WebhookEvent e : window) {
+            offsets[i++] = e.offset;
+        }
+        return offsets;
+    }
+}

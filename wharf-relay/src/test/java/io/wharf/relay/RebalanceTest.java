@@ -1,0 +1,98 @@
+package io.wharf.relay;
+
+import static io.wharf.relay.Routes.route;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.wharf.core.config.RelaySettings;
+import io.wharf.core.config.WebhookRouteSettings;
+import io.wharf.core.config.WharfConfig;
+import io.wharf.core.gateway.Gateway;
+import io.wharf.testkit.SharedKafka;
+import io.wharf.testkit.TestKafka;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Two instances share a route through the consumer group; partitions move between them without loss or repeats. */
+@ExtendWith(SharedKafka.class)
+class RebalanceTest {
+    @Test
+    void twoInstancesShareARouteAndHandPartitionsOverCleanly(TestKafka kafka) throws Exception {
+        String source = kafka.createTopic("rebalance", 4);
+        String dlt = kafka.createTopic("rebalance-dlt", 1);
+        try (LedgerEndpoint endpoint = LedgerEndpoint.start()) {
+            LedgerEndpoint.Ledger ledger = endpoint.ledger("/rebalance");
+            ledger.script = r -> LedgerEndpoint.Plan.okAfter(ThreadLocalRandom.current().nextInt(5, 40));
+            int keys = 60;
+            int phase = 1_000;
+            int total = 3 * phase;
+            int[] seq = new int[keys];
+            produce(kafka, source, seq, phase);
+
+            Gateway a = start(kafka, "reb-a", source, dlt, endpoint);
+            await().atMost(Duration.ofSeconds(60)).until(() -> ledger.effects().size() >= 300);
+            // B joins while A is busy: A gives up half its partitions mid-stream
+            produce(kafka, source, seq, phase);
+            Gateway b = start(kafka, "reb-b", source, dlt, endpoint);
+            await().atMost(Duration.ofSeconds(60)).until(() -> served(ledger, "b") >= 100);
+            assertThat(served(ledger, "a")).isPositive();
+            // A leaves while it is busy: B takes every partition
+            produce(kafka, source, seq, phase);
+            a.close();
+            int servedByAAtClose = served(ledger, "a");
+            await().atMost(Duration.ofSeconds(90)).until(() -> ledger.effects().size() >= total);
+            b.close();
+
+            assertThat(ledger.requests().stream().filter(r -> "b".equals(r.header("X-Instance")))
+                    .map(r -> r.header("Wharf-Partition")).distinct()).as("B ends up with every partition")
+                    .containsExactlyInAnyOrder("0", "1", "2", "3");
+            Map<String, List<Integer>> byKey = new HashMap<>();
+            for (LedgerEndpoint.Request r : ledger.effects()) {
+                byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(Integer.parseInt(r.text()));
+            }
+            assertThat(byKey).hasSize(keys);
+            for (List<Integer> seqs : byKey.values()) {
+                for (int i = 0; i < seqs.size(); i++) {
+                    assertThat(seqs.get(i)).as("per-key order").isEqualTo(i);
+                }
+            }
+            assertThat(ledger.effects()).as("each event applied once").hasSize(total);
+            assertThat(ledger.requests()).as("a clean hand-over sends nothing twice").hasSize(total);
+            assertThat(ledger.keyOverlaps.get()).isZero();
+            assertThat(served(ledger, "a")).as("nothing reaches the endpoint from the closed instance")
+                    .isEqualTo(servedByAAtClose);
+        }
+    }
+
+    private static int served(LedgerEndpoint.Ledger ledger, String instance) {
+        return (int) ledger.requests().stream().filter(r -> instance.equals(r.header("X-Instance"))).count();
+    }
+
+    private static Gateway start(TestKafka kafka, String instance, String source, String dlt, LedgerEndpoint endpoint) {
+        WebhookRouteSettings r = route("shared", source, endpoint.url("/rebalance"), dlt).maxInFlight(100)
+                .headers(Map.of("X-Instance", instance.substring(instance.length() - 1)))
+                .commitInterval(Duration.ofMillis(200)).build();
+        return Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
+                .withRelay(new RelaySettings(instance, List.of(r), null)));
+    }
+
+    private static void produce(TestKafka kafka, String topic, int[] seq, int count) {
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            for (int i = 0; i < count; i++) {
+                int k = i % seq.length;
+                producer.send(new ProducerRecord<>(topic, ("key-" + k).getBytes(StandardCharsets.UTF_8),
+                        Integer.toString(seq[k]++).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.wharf.relay;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import io.wharf.core.config.RelaySettings;
+import io.wharf.core.config.RetrySettings;
+import io.wharf.core.config.WebhookRouteSettings;
+import io.wharf.core.config.WharfConfig;
+import io.wharf.core.gateway.Gateway;
+
+/**
+ * A gateway in its own process, for the crash test: one route against the shared broker. It prints
+ * {@code RELAY-READY} once started and stops cleanly on SIGTERM; SIGKILL is what the test is about.
+ *
+ * <p>Arguments: bootstrap servers, source topic, endpoint URL, dead-letter topic, response topic,
+ * instance id.
+ */
+public final class RelayProcess {
+    private RelayProcess() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String bootstrap = args[0];
+        WebhookRouteSettings route = new WebhookRouteSettings("crash", List.of(args[1]), "wharf-relay-crash",
+                URI.create(args[2]), null, null, Duration.ofSeconds(1), Duration.ofSeconds(2), 200, null, null, null,
+                null, new RetrySettings(200, Duration.ofMinutes(30), Duration.ofMillis(50), Duration.ofSeconds(1), 2.0, 0.3),
+                args[3], args[4], null, Duration.ofMillis(200), Duration.ofSeconds(3), null);
+        Gateway gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(bootstrap).withEphemeralPorts()
+                .withRelay(new RelaySettings(args[5], List.of(route), null)));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            gateway.close();
+            stopped.countDown();
+        }, "relay-process-stop"));
+        System.out.println("RELAY-READY");
+        System.out.flush();
+        stopped.await();
+    }
+}
