@@ -178,7 +178,8 @@ final class CatchUpReader {
             long first = c.beginningOffsets(List.of(tp)).get(tp);
             long end = c.endOffsets(List.of(tp)).get(tp);
             if (at < first) {
-                LOG.info("event=hub-gap topic={} partition={} from={} to={} reason=retention", topic, tp.partition(),
+                LOG.info("event=hub-gap topic={} partition={} from={} to={} reason=log-start-moved", topic,
+                        tp.partition(),
                         at, first);
                 c.seek(tp, first);
                 wake |= subscription.gap(this, plan.cursorIndexes()[i], plan.epochs()[i], at, first);

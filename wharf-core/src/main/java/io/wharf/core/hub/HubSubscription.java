@@ -111,7 +111,7 @@ final class HubSubscription implements Subscription {
         if (max <= 0) {
             return List.of();
         }
-        List<HubEvent> out = new ArrayList<>(Math.min(max, 512));
+        List<HubEvent> out = new ArrayList<>(Math.min(max, 16));
         boolean more = false;
         int conflated;
         lock.lock();
@@ -169,6 +169,9 @@ final class HubSubscription implements Subscription {
             case CATCH_UP:
                 return drainQueue(c, out, quota);
             default:
+                if (c.atHead && c.feed.cache.version() == c.seenVersion) {
+                    return false; // nothing appended since this cursor reached the head: no lock needed
+                }
                 return drainCache(c, out, quota);
         }
     }
@@ -196,6 +199,7 @@ final class HubSubscription implements Subscription {
         cache.lock.lock();
         try {
             c.seenVersion = cache.version();
+            c.atHead = false;
             if (!cache.positioned()) {
                 return false;
             }
@@ -203,7 +207,7 @@ final class HubSubscription implements Subscription {
                 enterCatchUp(c);
                 return true;
             }
-            long seq = cache.seek(c.nextOffset);
+            long seq = c.seekHint(cache);
             long end = cache.nextSeq();
             long snapshotEnd = c.snapshotEnd;
             boolean snapshot = c.inSnapshot();
@@ -244,6 +248,7 @@ final class HubSubscription implements Subscription {
                 held = true;
             }
             c.scannedSeq = seq;
+            c.atHead = seq == end;
         } finally {
             cache.lock.unlock();
         }
@@ -271,6 +276,10 @@ final class HubSubscription implements Subscription {
             c.nextOffset = Math.max(c.nextOffset, c.fetchOffset);
         }
         emit(c, out);
+        if (reader == null && c.wantsFetch()) {
+            // the reader left while the subscriber was not taking events; it is taking them again
+            ensureReader();
+        }
         if (!c.queue.isEmpty()) {
             return progressed;
         }
@@ -283,9 +292,6 @@ final class HubSubscription implements Subscription {
                 drainCache(c, out, quota - taken);
             }
             return true;
-        }
-        if (reader == null && c.wantsFetch()) {
-            ensureReader();
         }
         return progressed;
     }

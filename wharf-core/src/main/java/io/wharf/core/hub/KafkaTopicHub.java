@@ -53,6 +53,7 @@ public final class KafkaTopicHub implements TopicHub {
     private final HubCounters counters = new HubCounters();
     private final MemoryBudget budget;
     private final Map<String, Object> readerProperties;
+    private final OffsetLookups offsetLookups;
     /** Guards creating and removing feeds and their interest counts. */
     private final Object feedsLock = new Object();
     private final Map<TopicPartition, PartitionFeed> feeds = new ConcurrentHashMap<>();
@@ -74,6 +75,7 @@ public final class KafkaTopicHub implements TopicHub {
         this.budget = new MemoryBudget(settings.cacheMemoryCap());
         this.catchUpPermits = new Semaphore(settings.maxCatchUpReaders());
         this.readerProperties = readerProperties(kafka);
+        this.offsetLookups = new OffsetLookups(kafka.admin());
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "wharf-hub-control");
             t.setDaemon(true);
@@ -141,7 +143,7 @@ public final class KafkaTopicHub implements TopicHub {
         subscriptions.add(subscription);
         try {
             kafka.topic(request.topic())
-                    .thenCompose(info -> StartOffsets.resolve(kafka.admin(), info, request))
+                    .thenCompose(info -> StartOffsets.resolve(kafka.admin(), offsetLookups, info, request))
                     .whenCompleteAsync((resolved, error) -> {
                         if (error != null) {
                             subscription.terminate(unwrap(error));
@@ -330,9 +332,15 @@ public final class KafkaTopicHub implements TopicHub {
         return catchUpPermits.tryAcquire();
     }
 
+    /** Queues a subscription for the next free reader slot. Called under its lock, so the offer runs elsewhere. */
     void awaitCatchUpPermit(HubSubscription subscription) {
         permitWaiters.add(subscription);
-        offerPermits();
+        try {
+            // never offer from here: taking another subscription's lock under this one's could deadlock
+            control.execute(this::offerPermits);
+        } catch (RejectedExecutionException e) {
+            // closing: every subscription is about to end
+        }
     }
 
     private void offerPermits() {
@@ -363,6 +371,16 @@ public final class KafkaTopicHub implements TopicHub {
 
     void sharedReaderStopped(PartitionFeed feed) {
         runningFeeds.remove(feed);
+    }
+
+    /** A shared reader cannot go on (not authorised, or a bug): its subscribers end with the cause, never starve. */
+    void sharedReaderFailed(PartitionFeed feed, Throwable cause) {
+        synchronized (feedsLock) {
+            feeds.remove(feed.partition, feed);
+        }
+        for (PartitionCursor c : feed.cursors) {
+            c.subscription.terminate(cause);
+        }
     }
 
     KafkaAccess kafka() {

@@ -43,9 +43,11 @@ final class PartitionCursor {
     volatile long scannedSeq;
     /** The cache's {@link PartitionCache#version()} when this cursor last looked. */
     long seenVersion = -1;
+    /** Whether the last look took everything the cache had (so an unchanged version means nothing new). */
+    boolean atHead;
 
     // catch-up state
-    final ArrayDeque<Queued> queue = new ArrayDeque<>();
+    final ArrayDeque<Queued> queue = new ArrayDeque<>(1); // most cursors never catch up: start tiny
     /** Where the catch-up read continues; everything below it is queued or skipped. */
     long fetchOffset;
     /** Bumped each time the cursor enters a catch-up, so the reader re-seeks. */
@@ -63,6 +65,17 @@ final class PartitionCursor {
         this.nextOffset = start;
         this.snapshotEnd = snapshotEnd;
         this.mode = snapshotEnd == NO_SNAPSHOT ? Mode.CACHE : Mode.SNAPSHOT_WAIT;
+    }
+
+    /** The cache sequence holding (or following) {@link #nextOffset}; the last scan's end when still valid. Cache lock held. */
+    long seekHint(PartitionCache cache) {
+        long seq = scannedSeq;
+        if (seq >= cache.firstSeq() && seq <= cache.nextSeq()
+                && (seq == cache.nextSeq() || cache.entry(seq).nextOffset > nextOffset)
+                && (seq == cache.firstSeq() || cache.entry(seq - 1).nextOffset <= nextOffset)) {
+            return seq;
+        }
+        return cache.seek(nextOffset);
     }
 
     boolean inSnapshot() {

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -110,6 +111,8 @@ final class PartitionFeed {
                     // stop() woke us; the loop condition decides
                 } catch (OffsetOutOfRangeException e) {
                     outOfRange(c, e);
+                } catch (AuthorizationException e) {
+                    throw e;
                 } catch (KafkaException e) {
                     if (!running) {
                         break;
@@ -122,7 +125,9 @@ final class PartitionFeed {
         } catch (WakeupException e) {
             // stopped while starting
         } catch (RuntimeException e) {
-            LOG.warn("event=hub-reader-failed partition={} error=\"{}\"", partition, e.toString());
+            LOG.warn("event=hub-reader-failed partition={} error=\"{}\" action=end-subscriptions", partition,
+                    e.toString());
+            hub.sharedReaderFailed(this, e);
         } finally {
             if (c != null) {
                 try {

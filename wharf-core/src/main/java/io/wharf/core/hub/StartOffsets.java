@@ -33,11 +33,11 @@ final class StartOffsets {
     record Resolved(TopicInfo info, int[] partitions, long[] starts, long[] earliest, long[] latest, boolean snapshot) {
     }
 
-    private record Bounds(Map<TopicPartition, ListOffsetsResultInfo> earliest,
-                          Map<TopicPartition, ListOffsetsResultInfo> latest) {
+    private record Bounds(Map<TopicPartition, Long> earliest, Map<TopicPartition, Long> latest) {
     }
 
-    static CompletableFuture<Resolved> resolve(Admin admin, TopicInfo info, SubscriptionRequest request) {
+    static CompletableFuture<Resolved> resolve(Admin admin, OffsetLookups lookups, TopicInfo info,
+                                               SubscriptionRequest request) {
         int[] partitions;
         try {
             partitions = partitionsOf(info, request);
@@ -46,16 +46,16 @@ final class StartOffsets {
         }
         StartPosition start = request.start();
         ListOffsetsOptions options = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
-        CompletableFuture<Map<TopicPartition, ListOffsetsResultInfo>> earliest = list(admin, info, partitions,
-                OffsetSpec.earliest(), options);
-        CompletableFuture<Map<TopicPartition, ListOffsetsResultInfo>> latest = list(admin, info, partitions,
-                OffsetSpec.latest(), options);
+        CompletableFuture<Map<TopicPartition, Long>> earliest = ends(lookups, OffsetLookups.End.EARLIEST, info,
+                partitions);
+        CompletableFuture<Map<TopicPartition, Long>> latest = ends(lookups, OffsetLookups.End.LATEST, info,
+                partitions);
         CompletableFuture<Map<TopicPartition, ListOffsetsResultInfo>> byTime = start instanceof StartPosition.AtTimestamp t
                 ? list(admin, info, partitions, OffsetSpec.forTimestamp(t.epochMillis()), options)
                 : CompletableFuture.completedFuture(Map.of());
         return earliest.thenCombine(latest, Bounds::new).thenCombine(byTime, (bounds, times) -> {
-            Map<TopicPartition, ListOffsetsResultInfo> e = bounds.earliest();
-            Map<TopicPartition, ListOffsetsResultInfo> l = bounds.latest();
+            Map<TopicPartition, Long> e = bounds.earliest();
+            Map<TopicPartition, Long> l = bounds.latest();
             int n = partitions.length;
             long[] first = new long[n];
             long[] end = new long[n];
@@ -64,8 +64,8 @@ final class StartOffsets {
                     && (start instanceof StartPosition.Live || start instanceof StartPosition.Earliest);
             for (int i = 0; i < n; i++) {
                 TopicPartition tp = new TopicPartition(info.name(), partitions[i]);
-                first[i] = e.get(tp).offset();
-                end[i] = Math.max(first[i], l.get(tp).offset());
+                first[i] = e.get(tp);
+                end[i] = Math.max(first[i], l.get(tp));
                 starts[i] = startOf(start, snapshot, first[i], end[i], partitions[i], times.get(tp));
             }
             return new Resolved(info, partitions, starts, first, end, snapshot);
@@ -114,6 +114,20 @@ final class StartOffsets {
             return all;
         }
         return chosen.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static CompletableFuture<Map<TopicPartition, Long>> ends(OffsetLookups lookups, OffsetLookups.End end,
+                                                                      TopicInfo info, int[] partitions) {
+        Map<TopicPartition, CompletableFuture<Long>> answers = new HashMap<>();
+        for (int p : partitions) {
+            TopicPartition tp = new TopicPartition(info.name(), p);
+            answers.put(tp, lookups.lookup(end, tp));
+        }
+        return CompletableFuture.allOf(answers.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            answers.forEach((tp, f) -> offsets.put(tp, f.join()));
+            return offsets;
+        });
     }
 
     private static CompletableFuture<Map<TopicPartition, ListOffsetsResultInfo>> list(
