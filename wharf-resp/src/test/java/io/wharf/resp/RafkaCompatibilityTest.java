@@ -176,7 +176,8 @@ class RafkaCompatibilityTest {
         Map<String, Integer> consumed = new HashMap<>();
         try (Jedis prod = gateway.jedis()) {
             for (int round = 0; round < 2; round++) {
-                try (Jedis a = gateway.consumer(group, "a"); Jedis b = gateway.consumer(group, "b")) {
+                // new ids, as a restarted application's consumers get (an id is free only once its connection is gone)
+                try (Jedis a = gateway.consumer(group, "a" + round); Jedis b = gateway.consumer(group, "b" + round)) {
                     consume(a, key, "0.5");
                     consume(b, key, "0.5");
                     for (int i = 0; i < 10; i++) {

@@ -55,9 +55,9 @@ final class RespClient {
         return (Long) j.sendCommand(Protocol.Command.RPUSHX, "topics:" + topic + ":" + key, value);
     }
 
-    /** DUMP: waits for this connection's records; the number still unacknowledged. */
+    /** DUMP: waits (up to 30 s, a bound for loaded CI machines) for this connection's records; the number still unacknowledged. */
     static long flush(Jedis j) {
-        return (Long) j.sendCommand(Protocol.Command.DUMP, "5000");
+        return (Long) j.sendBlockingCommand(Protocol.Command.DUMP, "30000");
     }
 
     /** BLPOP with a timeout in seconds; null on timeout. */

@@ -1,6 +1,7 @@
 package io.wharf.resp.command;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -10,8 +11,9 @@ import io.wharf.resp.server.RespMetrics;
 
 /** Every command the door knows, by upper-case name, each with its counter on {@code /metrics}. */
 public final class CommandTable {
-    private final Map<String, RespCommand> commands = new TreeMap<>();
-    private final Map<String, Counter> counters = new TreeMap<>();
+    // looked up for every command: hashed; COMMAND lists them sorted
+    private final Map<String, RespCommand> commands = new HashMap<>();
+    private final Map<String, Counter> counters = new HashMap<>();
     private final RespMetrics metrics;
     private final Counter unknown;
 
@@ -53,6 +55,6 @@ public final class CommandTable {
 
     /** Every command, by name. */
     public Collection<RespCommand> all() {
-        return commands.values();
+        return new TreeMap<>(commands).values();
     }
 }

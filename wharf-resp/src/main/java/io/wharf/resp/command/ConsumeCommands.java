@@ -105,7 +105,7 @@ public final class ConsumeCommands {
             acks.add(parseAck(r.text(i)));
         }
         return session.ack(acks).thenApply(problem -> problem == null
-                ? new RespValue.Int(acks.size())
+                ? (acks.size() == 1 ? RespValue.ONE : new RespValue.Int(acks.size()))
                 : RespValue.error("CONS " + problem));
     }
 

@@ -47,7 +47,7 @@ public final class ProduceCommands {
      * synchronous: once Kafka acknowledged all of them.
      */
     static CompletableFuture<RespValue> produce(RespConnection c, RespRequest r, boolean synchronous) {
-        TopicKey target = TopicKey.parse(r.arg(1));
+        TopicKey target = c.topicKey(r.arg(1));
         List<byte[]> values = r.args().subList(2, r.size());
         return withTopic(c, target.topic(), values.size(), info -> send(c, target, values, info, synchronous));
     }
@@ -126,7 +126,7 @@ public final class ProduceCommands {
             sent.add(f);
         }
         if (!synchronous) {
-            return now(new RespValue.Int(values.size()));
+            return now(values.size());
         }
         return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handleAsync((ok, error) -> {
             int failed = 0;
@@ -140,7 +140,7 @@ public final class ProduceCommands {
                 }
             }
             if (failed == 0) {
-                return new RespValue.Int(sent.size());
+                return sent.size() == 1 ? RespValue.ONE : new RespValue.Int(sent.size());
             }
             return RespValue.error("PROD " + (sent.size() == 1 ? first
                     : failed + " of " + sent.size() + " records failed, the others were written: " + first));

@@ -38,8 +38,16 @@ public record RespCommand(String name, int arity, List<String> flags, String gro
         return arity >= 0 ? size == arity : size >= -arity;
     }
 
+    /** {@code :1} available now, shared: completed futures are only read. */
+    private static final CompletableFuture<RespValue> ONE = CompletableFuture.completedFuture(RespValue.ONE);
+
     /** A reply available now. */
     public static CompletableFuture<RespValue> now(RespValue value) {
-        return CompletableFuture.completedFuture(value);
+        return value == RespValue.ONE ? ONE : CompletableFuture.completedFuture(value);
+    }
+
+    /** An integer reply available now. */
+    public static CompletableFuture<RespValue> now(long value) {
+        return value == 1 ? ONE : CompletableFuture.completedFuture(new RespValue.Int(value));
     }
 }

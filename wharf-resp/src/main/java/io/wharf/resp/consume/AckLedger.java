@@ -55,7 +55,7 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
         private final Map<TopicPartition, long[]> partitions = new HashMap<>(); // {lastDelivered, ackedNext, committedNext}
         // Kept across rebalances: after an eager rebalance gives a partition back, acks of records
         // delivered before it are still valid.
-        private final Map<TopicPartition, Long> lastDelivered = new HashMap<>();
+        private final Map<TopicPartition, long[]> lastDelivered = new HashMap<>();
         private boolean dirty;
 
         @Override
@@ -80,7 +80,8 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
 
         @Override
         public void delivered(TopicPartition tp, long offset) {
-            lastDelivered.merge(tp, offset, Math::max);
+            long[] last = lastDelivered.computeIfAbsent(tp, k -> new long[] {-1});
+            last[0] = Math.max(last[0], offset);
         }
 
         @Override
@@ -89,7 +90,8 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
             if (p == null) {
                 return notAssigned(tp);
             }
-            long last = lastDelivered.getOrDefault(tp, -1L);
+            long[] delivered = lastDelivered.get(tp);
+            long last = delivered == null ? -1 : delivered[0];
             if (offset > last) {
                 return notDelivered(tp, offset, last);
             }

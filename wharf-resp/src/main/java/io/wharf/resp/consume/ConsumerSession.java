@@ -226,7 +226,8 @@ public final class ConsumerSession {
         RespSettings settings = runtime.settings();
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "wharf-resp-" + name);
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(500, settings.prefetchRecords()));
+        // one poll fills at most half the prefetch, so a full buffer overshoots its bound by half at most
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(10_000, settings.prefetchRecords() / 2)));
         if (!configured(kafka, ConsumerConfig.FETCH_MAX_BYTES_CONFIG)) {
             props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, settings.prefetchBytes());
         }
@@ -423,10 +424,15 @@ public final class ConsumerSession {
     private List<ConsumerRecord<byte[], byte[]>> takeLocked(int max) {
         int n = Math.min(max, buffer.size());
         List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(n);
+        TopicPartition tp = null;
         for (int i = 0; i < n; i++) {
             ConsumerRecord<byte[], byte[]> r = buffer.poll();
             bufferedBytes -= size(r);
-            ledger.delivered(new TopicPartition(r.topic(), r.partition()), r.offset());
+            // runs of one partition share one key object
+            if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) {
+                tp = new TopicPartition(r.topic(), r.partition());
+            }
+            ledger.delivered(tp, r.offset());
             batch.add(r);
         }
         return batch;

@@ -29,12 +29,16 @@ public final class MessageReply {
 
     /** {@code BLPOP}'s reply: one message. */
     public static RespValue single(ConsumerRecord<byte[], byte[]> record, MessageFormat format, Map<String, byte[]> topicNames) {
-        return new RespValue.Streamed(out -> write(out, record, format, topicNames));
+        return new RespValue.Streamed(out -> write(out, record, format, topicNames), sizeHint(record));
     }
 
     /** {@code BLMPOP}'s reply: {@code [key, [message, ...]]}, as Redis replies with the list name and its elements. */
     public static RespValue batch(byte[] key, List<ConsumerRecord<byte[], byte[]>> records, MessageFormat format,
                                   Map<String, byte[]> topicNames) {
+        long hint = 32L + key.length;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            hint += sizeHint(r);
+        }
         return new RespValue.Streamed(out -> {
             out.arrayHeader(2);
             out.bulk(key);
@@ -42,7 +46,12 @@ public final class MessageReply {
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 write(out, r, format, topicNames);
             }
-        });
+        }, (int) Math.min(Integer.MAX_VALUE, hint));
+    }
+
+    /** Bytes of one message in Rafka's form (the full form writes more; the buffer grows then). */
+    private static int sizeHint(ConsumerRecord<byte[], byte[]> r) {
+        return 96 + r.topic().length() + Math.max(0, r.serializedValueSize());
     }
 
     private static void write(RespOutput out, ConsumerRecord<byte[], byte[]> r, MessageFormat format,

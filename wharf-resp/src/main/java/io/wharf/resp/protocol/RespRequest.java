@@ -23,7 +23,8 @@ public record RespRequest(List<byte[]> args) implements RespInbound {
 
     /** The command name in upper case: names are case-insensitive. */
     public String name() {
-        return text(0).toUpperCase(Locale.ROOT);
+        // names are ASCII; an upper-case name is returned without a second copy
+        return new String(args.get(0), StandardCharsets.ISO_8859_1).toUpperCase(Locale.ROOT);
     }
 
     /** The number of elements, the name included. */

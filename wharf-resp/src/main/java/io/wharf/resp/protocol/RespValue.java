@@ -11,6 +11,8 @@ import java.util.List;
 public sealed interface RespValue {
     /** {@code +OK}. */
     RespValue OK = new Simple("OK");
+    /** {@code :1}, what a single produce or ack replies. */
+    RespValue ONE = new Int(1);
     /** {@code +PONG}. */
     RespValue PONG = new Simple("PONG");
     /** A null bulk string ({@code $-1}, or {@code _} in RESP3). */
@@ -80,8 +82,14 @@ public sealed interface RespValue {
     record NullArray() implements RespValue {
     }
 
-    /** A reply that writes itself, for large structures (batches of records) built without intermediate objects. */
-    record Streamed(Writable body) implements RespValue {
+    /**
+     * A reply that writes itself, for large structures (batches of records) built without
+     * intermediate objects.
+     *
+     * @param body     writes the reply
+     * @param sizeHint about how many bytes it writes, to size the buffer once
+     */
+    record Streamed(Writable body, int sizeHint) implements RespValue {
     }
 
     /** Switches the connection's protocol, then writes the reply in the new one (what {@code HELLO} does). */

@@ -2,12 +2,14 @@ package io.wharf.resp.server;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.wharf.resp.consume.ConsumerSession;
 import io.wharf.resp.produce.ProduceLedger;
+import io.wharf.resp.produce.TopicKey;
 
 /**
  * One client connection's state: protocol version, authentication, client id, its consumer and
@@ -31,6 +33,8 @@ public final class RespConnection {
     private ConsumerSession consumer;
     private boolean monitoring;
     private CompletableFuture<?> producesWaiting = CompletableFuture.completedFuture(null);
+    private byte[] lastTopicKeyRaw;
+    private TopicKey lastTopicKey;
 
     RespConnection(RespServer server, Channel channel, long id, Runnable onProduceRoom) {
         this.server = server;
@@ -138,6 +142,15 @@ public final class RespConnection {
     /** Records sent on this connection and not yet acknowledged by Kafka. */
     public ProduceLedger produce() {
         return produce;
+    }
+
+    /** The parsed produce key; a producer repeats the same key, so the last one is kept. */
+    public TopicKey topicKey(byte[] raw) {
+        if (lastTopicKeyRaw == null || !Arrays.equals(raw, lastTopicKeyRaw)) {
+            lastTopicKey = TopicKey.parse(raw);
+            lastTopicKeyRaw = raw;
+        }
+        return lastTopicKey;
     }
 
     /** Completes once every earlier produce of this connection has handed its records to the producer. */

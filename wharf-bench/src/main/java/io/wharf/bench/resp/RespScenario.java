@@ -1,0 +1,306 @@
+package io.wharf.bench.resp;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.wharf.bench.BenchArgs;
+import io.wharf.bench.BenchKafka;
+import io.wharf.bench.BenchReport;
+import io.wharf.bench.Scenario;
+import io.wharf.bench.Stats;
+import io.wharf.bench.baseline.RawKafka;
+import io.wharf.core.config.KafkaSettings;
+import io.wharf.core.config.RespSettings;
+import io.wharf.core.config.WharfConfig;
+import io.wharf.core.gateway.Gateway;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The Redis-protocol door against raw kafka-clients, in one run on one broker: produce N records
+ * through Wharf with a pipelined RESP load generator in its own process ({@code redis-benchmark}
+ * RPUSHX, or {@link RespLoad}) against the raw producer; consume them back with
+ * {@code BLMPOP ... COUNT} and with plain {@code BLPOP} (both from {@link RespLoad} in its own
+ * process) against the raw consumer. The broker, the gateway and the baselines share this JVM.
+ */
+public final class RespScenario implements Scenario {
+    @Override
+    public String name() {
+        return "resp";
+    }
+
+    @Override
+    public String description() {
+        return "Redis protocol: RPUSHX produce (redis-benchmark) and BLMPOP/BLPOP consume vs raw kafka-clients "
+                + "(--records 1M --size 100 --runs 3 --partitions 1 --clients 4 --pipeline 64 --batch 1000)";
+    }
+
+    @Override
+    public void run(BenchArgs args, BenchReport report) throws Exception {
+        long records = args.number("records", 1_000_000);
+        int size = args.integer("size", 100);
+        int runs = args.integer("runs", 3);
+        int partitions = args.integer("partitions", 1);
+        int clients = args.integer("clients", 4);
+        int pipeline = args.integer("pipeline", 64);
+        int batch = args.integer("batch", 1000);
+        int batchDepth = args.integer("batch-depth", 4);
+        int blpopDepth = args.integer("blpop-depth", 100);
+        long blpopRecords = args.number("blpop-records", records);
+        int prefetchRecords = args.integer("prefetch-records", 20_000);
+        int prefetchBytes = args.integer("prefetch-bytes", 16 * 1024 * 1024);
+        String redisBenchmark = args.flag("java-generator") ? null : onPath("redis-benchmark");
+        report.progress("resp: %,d records of %d B, %d run(s), %d partition(s); produce with %s (%d connections, "
+                        + "pipeline %d); BLMPOP COUNT %d x%d in flight; BLPOP x%d in flight; prefetch %,d records / %,d B",
+                records, size, runs, partitions, redisBenchmark == null ? "RespLoad (Java)" : redisBenchmark, clients,
+                pipeline, batch, batchDepth, blpopDepth, prefetchRecords, prefetchBytes);
+
+        Stats rawProduce = new Stats();
+        Stats respProduce = new Stats();
+        Stats generatorRps = new Stats();
+        Stats rawConsume = new Stats();
+        Stats batchConsume = new Stats();
+        Stats blpopConsume = new Stats();
+        Stats batchStartup = new Stats();
+        try (BenchKafka kafka = BenchKafka.start(args)) {
+            WharfConfig config = WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
+                    .withResp(RespSettings.defaults().withPrefetch(prefetchRecords, prefetchBytes))
+                    .withKafka(new KafkaSettings(null, null,
+                            Map.of("max.partition.fetch.bytes", String.valueOf(prefetchBytes)), null, null));
+            try (Gateway gateway = Gateway.start(config)) {
+                int port = gateway.endpoint("resp").port();
+                resetPeakHeap();
+                for (int run = 1; run <= runs; run++) {
+                    String rawTopic = kafka.createTopic("resp-raw", partitions, RawKafka.topicConfigs());
+                    RawKafka.Throughput p = RawKafka.produce(kafka.bootstrapServers(), rawTopic, records, size);
+                    rawProduce.add(p.recordsPerSecond());
+
+                    String topic = kafka.createTopic("resp-wharf", partitions, RawKafka.topicConfigs());
+                    double[] produced = redisBenchmark != null
+                            ? produceWithRedisBenchmark(redisBenchmark, kafka, port, topic, records, size, clients, pipeline)
+                            : produceWithRespLoad(kafka, port, topic, records, size, pipeline * clients);
+                    respProduce.add(produced[0]);
+                    generatorRps.add(produced[1]);
+                    report.progress("run %d produce: raw %,.0f rec/s, Wharf %,.0f rec/s acknowledged by Kafka (generator saw "
+                            + "%,.0f replies/s), ratio %.2f", run, p.recordsPerSecond(), produced[0], produced[1],
+                            produced[0] / p.recordsPerSecond());
+
+                    double raw = consumeRaw(kafka.bootstrapServers(), topic, records);
+                    rawConsume.add(raw);
+                    Load b = load("batch", port, topic, records, batchDepth, batch);
+                    batchConsume.add(b.steadyRate());
+                    batchStartup.add(b.firstNanos() / 1e6);
+                    Load l = load("blpop", port, topic, blpopRecords, blpopDepth, 1);
+                    blpopConsume.add(l.steadyRate());
+                    report.progress("run %d consume: raw %,.0f rec/s, BLMPOP %,.0f rec/s (ratio %.2f; %,.0f with its %.0f ms"
+                                    + " start and group join), BLPOP %,.0f rec/s (ratio %.2f)", run, raw, b.steadyRate(),
+                            b.steadyRate() / raw, b.totalRate(), b.firstNanos() / 1e6, l.steadyRate(), l.steadyRate() / raw);
+                    kafka.admin().deleteTopics(List.of(rawTopic, topic)).all().get();
+                }
+            }
+        }
+        long peakRss = peakRssBytes();
+        long peakHeap = peakHeapBytes();
+        report.columns("measure", "raw kafka-clients", "Wharf (RESP)", "ratio", "target");
+        report.row("produce " + size + " B, records/s (until acknowledged)", rawProduce.format("%,.0f"),
+                respProduce.format("%,.0f"), String.format("%.2f", respProduce.median() / rawProduce.median()), ">= 0.8");
+        report.row("  generator replies/s (RPUSHX answered on hand-off)", "-", generatorRps.format("%,.0f"), "-", "");
+        report.row("consume BLMPOP COUNT " + batch + ", records/s", rawConsume.format("%,.0f"),
+                batchConsume.format("%,.0f"), String.format("%.2f", batchConsume.median() / rawConsume.median()), ">= 0.5");
+        report.row("  BLMPOP first record after (consumer start and group join)", "-", batchStartup.format("%,.0f") + " ms",
+                "-", "");
+        report.row("consume BLPOP (x" + blpopDepth + " pipelined), records/s", rawConsume.format("%,.0f"),
+                blpopConsume.format("%,.0f"), String.format("%.2f", blpopConsume.median() / rawConsume.median()), "-");
+        report.row("peak RSS / peak heap of broker + gateway JVM", "-",
+                String.format("%,d MiB / %,d MiB", peakRss >> 20, peakHeap >> 20), "-", "");
+        report.print("resp: " + records + " x " + size + " B, " + partitions + " partition(s), " + runs + " run(s)");
+    }
+
+    /**
+     * Produces through redis-benchmark (RPUSHX) and measures until Kafka holds every record.
+     *
+     * @return {records/s until acknowledged, the generator's own requests/s}
+     */
+    private static double[] produceWithRedisBenchmark(String program, BenchKafka kafka, int port, String topic, long records,
+                                                      int size, int clients, int pipeline) throws Exception {
+        List<String> command = List.of(program, "-h", "127.0.0.1", "-p", String.valueOf(port), "-n", String.valueOf(records),
+                "-c", String.valueOf(clients), "-P", String.valueOf(pipeline), "--csv", "RPUSHX", "topics:" + topic,
+                "x".repeat(size));
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        long acknowledged = awaitEndOffsets(kafka, topic, records, Duration.ofMinutes(5));
+        long nanos = System.nanoTime() - start;
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroy();
+            throw new IllegalStateException("redis-benchmark did not finish");
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (acknowledged < records) {
+            throw new IllegalStateException("only " + acknowledged + " of " + records + " records reached Kafka; "
+                    + "redis-benchmark said: " + out);
+        }
+        return new double[] {records * 1e9 / nanos, csvRequestsPerSecond(out)};
+    }
+
+    /** The same with the Java generator (for machines without redis-benchmark). */
+    private static double[] produceWithRespLoad(BenchKafka kafka, int port, String topic, long records, int size,
+                                                int depth) throws Exception {
+        long start = System.nanoTime();
+        Load l = load("produce", port, topic, records, depth, size);
+        awaitEndOffsets(kafka, topic, records, Duration.ofMinutes(5));
+        long nanos = System.nanoTime() - start;
+        return new double[] {records * 1e9 / nanos, l.totalRate()};
+    }
+
+    /** redis-benchmark's CSV: a header line, then {@code "RPUSHX ...","<rps>",...}. */
+    private static double csvRequestsPerSecond(String csv) {
+        for (String line : csv.split("\n")) {
+            String[] cells = line.split("\",\"");
+            if (cells.length > 1 && !cells[0].startsWith("\"test")) {
+                try {
+                    return Double.parseDouble(cells[1].replace("\"", ""));
+                } catch (NumberFormatException ignored) {
+                    // not the result line
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** Waits until the topic's end offsets add up to {@code records}; returns what they reached. */
+    private static long awaitEndOffsets(BenchKafka kafka, String topic, long records, Duration timeout) throws Exception {
+        List<TopicPartition> partitions = new ArrayList<>();
+        kafka.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        partitions.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long total = 0;
+        while (System.nanoTime() < deadline) {
+            total = kafka.admin().listOffsets(latest).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+            if (total >= records) {
+                return total;
+            }
+            Thread.sleep(10);
+        }
+        return total;
+    }
+
+    /** The raw consumer from the first record received to the last, as the RESP consumers are measured. */
+    private static double consumeRaw(String bootstrapServers, String topic, long records) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(RawKafka.consumerProperties(bootstrapServers))) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long received = 0;
+            long first = 0;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (received < records && System.nanoTime() < deadline) {
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(100));
+                for (ConsumerRecord<byte[], byte[]> ignored : batch) {
+                    if (received++ == 0) {
+                        first = System.nanoTime();
+                    }
+                }
+            }
+            return received * 1e9 / (System.nanoTime() - first);
+        }
+    }
+
+    /**
+     * One {@link RespLoad} run's outcome.
+     *
+     * @param records    records moved
+     * @param totalNanos from process start to the end
+     * @param firstNanos from process start to the first record (or reply)
+     * @param lastNanos  from process start to the last record (or reply)
+     */
+    record Load(long records, long totalNanos, long firstNanos, long lastNanos) {
+        double steadyRate() {
+            return records * 1e9 / Math.max(1, lastNanos - firstNanos);
+        }
+
+        double totalRate() {
+            return records * 1e9 / Math.max(1, lastNanos);
+        }
+    }
+
+    /** Runs {@link RespLoad} in its own JVM (the load generator is a separate process, as the rules ask). */
+    private static Load load(String mode, int port, String topic, long records, int depth, int param) throws Exception {
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), RespLoad.class.getName(), mode,
+                String.valueOf(port), topic, String.valueOf(records), String.valueOf(depth), String.valueOf(param));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("RespLoad " + mode + " failed: " + out);
+        }
+        Map<String, Long> fields = new HashMap<>();
+        for (String line : out.split("\n")) {
+            if (line.startsWith("RESULT ")) {
+                for (String kv : line.substring(7).trim().split(" ")) {
+                    String[] pair = kv.split("=");
+                    fields.put(pair[0], Long.parseLong(pair[1]));
+                }
+            }
+        }
+        if (fields.isEmpty()) {
+            throw new IllegalStateException("RespLoad " + mode + " printed no result: " + out);
+        }
+        return new Load(fields.get("records"), fields.get("total_nanos"), fields.get("first_nanos"), fields.get("last_nanos"));
+    }
+
+    private static String onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, program);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+
+    private static void resetPeakHeap() {
+        ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+    }
+
+    private static long peakHeapBytes() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
+                sum += pool.getPeakUsage().getUsed();
+            }
+        }
+        return sum;
+    }
+
+    /** VmHWM of this process, or -1 off Linux. */
+    private static long peakRssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+}
