@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.wharf.core.kafka.TopicInfo;
+import io.wharf.resp.produce.ColdTopics;
 import io.wharf.resp.produce.ProduceLedger;
 import io.wharf.resp.produce.TopicKey;
 import io.wharf.resp.protocol.RespRequest;
@@ -59,16 +60,30 @@ public final class ProduceCommands {
      */
     private static CompletableFuture<RespValue> withTopic(RespConnection c, String topic, int records,
                                                           Function<TopicInfo, CompletableFuture<RespValue>> then) {
+        ColdTopics cold = c.server().coldTopics();
         CompletableFuture<?> earlier = c.producesWaiting();
-        if (earlier.isDone()) {
+        if (earlier.isDone() && cold.warm(topic)) {
             CompletableFuture<TopicInfo> info = c.server().kafka().topic(topic);
             if (info.isDone() && !info.isCompletedExceptionally()) {
-                return then.apply(info.join());
+                CompletableFuture<RespValue> reply = then.apply(info.join());
+                cold.sent(topic);
+                return reply;
             }
         }
         CompletableFuture<CompletableFuture<RespValue>> started = earlier.handle((ignored, e) -> null)
                 .thenComposeAsync(ignored -> c.server().kafka().topic(topic).handle(Lookup::new), c.eventLoop())
-                .thenApplyAsync(lookup -> afterLookup(c, records, then, lookup), c.eventLoop());
+                .thenComposeAsync(lookup -> {
+                    if (lookup.error() != null || cold.warm(topic)) {
+                        return CompletableFuture.completedFuture(afterLookup(c, records, then, lookup));
+                    }
+                    // the producer may block this send while it fetches the topic's metadata: not on an event loop
+                    return CompletableFuture.supplyAsync(() -> {
+                        CompletableFuture<RespValue> reply = afterLookup(c, records, then, lookup);
+                        cold.sent(topic);
+                        return reply;
+                    }, cold.executor());
+                }, c.eventLoop())
+                .exceptionally(e -> now(RespValue.error("PROD Cannot send now: " + e.getMessage())));
         // later produces wait until these records are handed to the producer, not until Kafka acknowledges them
         c.producesWaiting(started);
         return started.thenCompose(Function.identity());
