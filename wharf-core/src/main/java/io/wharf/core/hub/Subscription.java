@@ -17,7 +17,7 @@ public interface Subscription extends AutoCloseable {
     /** The topic. */
     String topic();
 
-    /** Ends the subscription and frees its queue. */
+    /** Ends the subscription and frees its queue; the listener is not called for an end the subscriber chose. */
     @Override
     void close();
 }

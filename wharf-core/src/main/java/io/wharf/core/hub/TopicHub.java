@@ -8,8 +8,13 @@ public interface TopicHub extends AutoCloseable {
     /**
      * Starts a subscription. Events queue in the subscription's bounded queue; the listener is told
      * when events become available and the subscriber takes them with {@link Subscription#poll}.
+     * Returns at once: the start position is resolved in the background. A missing topic (an
+     * {@link io.wharf.core.kafka.UnknownTopicException}) or a partition the topic does not have (an
+     * {@link IllegalArgumentException}) ends the subscription through {@link HubListener#closed}.
      *
-     * @throws io.wharf.core.kafka.UnknownTopicException via the listener's {@code onClosed} when the topic does not exist
+     * @throws IllegalArgumentException when the request itself is malformed (a negative partition,
+     *                                  offset or queue capacity, more than 64 filters)
+     * @throws HubClosedException       when the hub is closed
      */
     Subscription subscribe(SubscriptionRequest request, HubListener listener);
 
