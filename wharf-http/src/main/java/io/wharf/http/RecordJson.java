@@ -25,22 +25,33 @@ import org.apache.kafka.common.header.Header;
  * {@code valueEncoding} or {@code encoding} marker, so binary data round-trips. Nulls stay null.
  *
  * <p>The encoding of a hub record is the same for every subscriber, so each event-loop thread keeps
- * a small bounded cache of recent encodings keyed by topic, partition, offset and encoding: a record
+ * a bounded cache of recent encodings keyed by topic, partition, offset and encoding: a record
  * fanned out to a thousand connections is encoded about once per thread, not a thousand times.
+ * The cache is a table indexed by offset (plus a per-partition base), so any window of
+ * {@value #CACHE_SLOTS} consecutive offsets of a partition fits without collisions however far apart
+ * the subscribers' positions are; its bytes are capped per thread.
  */
 final class RecordJson {
     private static final JsonFactory FACTORY = new JsonFactory();
-    private static final int CACHE_SLOTS = 1024;
-    /** Only small encodings are cached, so the cache holds at most CACHE_SLOTS * this per thread. */
-    private static final int CACHE_MAX_BYTES = 8 * 1024;
+    static final int CACHE_SLOTS = 16_384;
+    /** Only encodings up to this size are cached. */
+    private static final int CACHE_MAX_ENTRY_BYTES = 4 * 1024;
+    /** Most bytes of encodings one thread's cache holds. */
+    private static final long CACHE_MAX_BYTES = 8L * 1024 * 1024;
 
     private record Cached(String topic, int partition, long offset, ValueEncoding encoding, byte[] json) {
     }
 
-    private static final FastThreadLocal<Cached[]> CACHE = new FastThreadLocal<>() {
+    /** One thread's cache; only its thread touches it. */
+    private static final class Cache {
+        final Cached[] slots = new Cached[CACHE_SLOTS];
+        long bytes;
+    }
+
+    private static final FastThreadLocal<Cache> CACHE = new FastThreadLocal<>() {
         @Override
-        protected Cached[] initialValue() {
-            return new Cached[CACHE_SLOTS];
+        protected Cache initialValue() {
+            return new Cache();
         }
     };
 
@@ -57,18 +68,22 @@ final class RecordJson {
 
     /** The JSON object of a hub record (cached per thread). */
     static byte[] of(HubEvent.Record r, ValueEncoding encoding) {
-        Cached[] cache = CACHE.get();
-        int slot = (int) ((r.topic().hashCode() * 31L + r.partition()) * 0x9E3779B97F4A7C15L + r.offset() * 0xC2B2AE3D27D4EB4FL
-                + encoding.ordinal() >>> 40) & (CACHE_SLOTS - 1);
-        Cached c = cache[slot];
+        Cache cache = CACHE.get();
+        int base = (int) (((r.topic().hashCode() * 31L + r.partition()) * 2 + encoding.ordinal()) * 0x9E3779B97F4A7C15L >>> 32);
+        int slot = (int) (base + r.offset()) & (CACHE_SLOTS - 1);
+        Cached c = cache.slots[slot];
         if (c != null && c.offset == r.offset() && c.partition == r.partition() && c.encoding == encoding
                 && c.topic.equals(r.topic())) {
             return c.json;
         }
         byte[] json = write(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value(), r.headers(), null,
                 encoding);
-        if (json.length <= CACHE_MAX_BYTES) {
-            cache[slot] = new Cached(r.topic(), r.partition(), r.offset(), encoding, json);
+        if (json.length <= CACHE_MAX_ENTRY_BYTES) {
+            long freed = c == null ? 0 : c.json.length;
+            if (cache.bytes - freed + json.length <= CACHE_MAX_BYTES) {
+                cache.slots[slot] = new Cached(r.topic(), r.partition(), r.offset(), encoding, json);
+                cache.bytes += json.length - freed;
+            }
         }
         return json;
     }

@@ -31,15 +31,23 @@ final class GatewayProcess implements AutoCloseable {
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
     private final int port;
 
-    private GatewayProcess(Process process) throws Exception {
+    private final Path log;
+
+    private GatewayProcess(Process process, Path log) throws Exception {
         this.process = process;
+        this.log = log;
         this.commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
         Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                 var logFile = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     if (line.startsWith(PREFIX)) {
                         answers.add(line.substring(PREFIX.length()));
+                    } else {
+                        logFile.write(line);
+                        logFile.newLine();
+                        logFile.flush();
                     }
                 }
             } catch (IOException e) {
@@ -58,8 +66,9 @@ final class GatewayProcess implements AutoCloseable {
         command.addAll(extraJvmArgs);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(),
                 bootstrapServers));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        return new GatewayProcess(p);
+        Path log = Files.createTempFile("wharf-bench-gateway", ".log");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new GatewayProcess(p, log);
     }
 
     private String await(String prefix, Duration timeout) throws InterruptedException {
@@ -76,6 +85,11 @@ final class GatewayProcess implements AutoCloseable {
         }
     }
 
+    /** Where the gateway's own log goes. */
+    Path log() {
+        return log;
+    }
+
     int port() {
         return port;
     }
@@ -88,6 +102,17 @@ final class GatewayProcess implements AutoCloseable {
     long heapAfterGc() throws InterruptedException {
         commands.println("heap");
         return Long.parseLong(await("HEAP ", Duration.ofSeconds(60)));
+    }
+
+    /** CPU time the gateway process has used so far (user + system), seconds; 0 where /proc is missing. */
+    double cpuSeconds() {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(process.pid()), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime in USER_HZ (100)
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Resident set size of the gateway process, bytes (0 where /proc is missing). */

@@ -50,27 +50,35 @@ public final class WebSocketScenario implements Scenario {
         int clients = args.integer("clients", 1000);
         int records = args.integer("records", 20_000);
         int rate = args.integer("rate", 5000);
-        int latencyClients = args.integer("latency-clients", clients);
+        String latencyClients = args.text("latency-clients", "1," + clients);
         int latencySeconds = args.integer("latency-seconds", 10);
         int idle = args.integer("idle", 10_000);
         int clientThreads = args.integer("client-threads", 2);
         String heap = args.text("gateway-heap", "2g");
-        report.progress("websocket: %d clients x %d records; latency with %d clients at %d rec/s for %d s; %d idle",
+        report.progress("websocket: %d clients x %d records; latency with %s clients at %d rec/s for %d s; %d idle",
                 clients, records, latencyClients, rate, latencySeconds, idle);
 
         try (BenchKafka kafka = BenchKafka.start(args);
-             GatewayProcess gateway = GatewayProcess.start(kafka.bootstrapServers(), heap, List.of());
+             GatewayProcess gateway = GatewayProcess.start(kafka.bootstrapServers(), heap,
+                     args.text("gateway-jvm-args", "").isBlank() ? List.of()
+                             : List.of(args.text("gateway-jvm-args", "").trim().split("\\s+")));
              WebSocketSwarm swarm = new WebSocketSwarm(clientThreads)) {
             URI uri = URI.create("ws://127.0.0.1:" + gateway.port() + "/ws");
-            report.progress("gateway pid %d on port %d (own JVM, -Xmx%s); broker and %d client threads in this JVM",
-                    gateway.pid(), gateway.port(), heap, clientThreads);
+            report.progress("gateway pid %d on port %d (own JVM, -Xmx%s, log %s); broker and %d client threads in this JVM",
+                    gateway.pid(), gateway.port(), heap, gateway.log(), clientThreads);
             long peakRss = 0;
 
             // 1. throughput: every client receives every record
             String topic = kafka.createTopic("ws-fanout", 1, Map.of());
             swarm.connect(uri, clients, subscribe(topic, "earliest"));
             report.progress("%d clients subscribed", swarm.size());
+            int warmUp = awaitEveryClientReceiving(kafka.bootstrapServers(), topic, swarm);
+            report.progress("every client receives (warm-up of %d records)", warmUp);
+            swarm.resetCounts();
             RawReader raw = RawReader.start(kafka.bootstrapServers(), topic);
+            raw.skip(warmUp);
+            double gatewayCpu0 = gateway.cpuSeconds();
+            double benchCpu0 = benchCpuSeconds();
             long t0;
             long producedAt;
             try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers(), 5)) {
@@ -84,11 +92,32 @@ public final class WebSocketScenario implements Scenario {
             }
             long expected = (long) clients * records;
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long lastTotal = -1;
+            long lastProgressAt = System.nanoTime();
             while (swarm.minRecords() < records && System.nanoTime() < deadline) {
                 Thread.sleep(20);
+                long total = swarm.totalRecords();
+                if (total != lastTotal) {
+                    lastTotal = total;
+                    lastProgressAt = System.nanoTime();
+                } else if (System.nanoTime() - lastProgressAt > TimeUnit.SECONDS.toNanos(60)) {
+                    throw new IllegalStateException("deliveries stalled at " + total + " of " + expected
+                            + " for 60 s; see the gateway log " + gateway.log());
+                }
                 peakRss = Math.max(peakRss, gateway.rss());
+                if (System.nanoTime() > nextReport) {
+                    nextReport += TimeUnit.SECONDS.toNanos(5);
+                    report.progress("  %,d of %,d deliveries (slowest client %,d); gateway: %s", swarm.totalRecords(),
+                            expected, swarm.minRecords(), gatewayGauges(gateway.port()));
+                    if (swarm.minRecords() == 0 && swarm.totalRecords() > 0) {
+                        report.progress("  clients without records: %s", swarm.starvedReplies().stream().limit(3).toList());
+                    }
+                }
             }
             long t1 = System.nanoTime();
+            double gatewayCpu = gateway.cpuSeconds() - gatewayCpu0;
+            double benchCpu = benchCpuSeconds() - benchCpu0;
             long delivered = swarm.totalRecords();
             if (delivered < expected) {
                 throw new IllegalStateException("only " + delivered + " of " + expected + " deliveries arrived");
@@ -103,28 +132,39 @@ public final class WebSocketScenario implements Scenario {
             swarm.disconnectAll();
 
             // 2. latency at a fixed rate: the same records to the WebSocket clients and to a raw consumer
-            String latencyTopic = kafka.createTopic("ws-latency", 1, Map.of());
-            swarm.connect(uri, latencyClients, subscribe(latencyTopic, "earliest"));
-            RawReader rawLatency = RawReader.start(kafka.bootstrapServers(), latencyTopic);
-            Histogram wharfDelay;
-            Histogram rawDelay;
-            try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers(), 0)) {
-                swarm.measureLatency(true);
-                rawLatency.measure(true);
-                paced(producer, latencyTopic, rate, 2); // warm-up, discarded
-                swarm.latency().getIntervalHistogram();
-                rawLatency.latency().getIntervalHistogram();
-                paced(producer, latencyTopic, rate, latencySeconds);
-                Thread.sleep(500);
-                peakRss = Math.max(peakRss, gateway.rss());
-                wharfDelay = swarm.latency().getIntervalHistogram();
-                rawDelay = rawLatency.latency().getIntervalHistogram();
-                swarm.measureLatency(false);
+            List<String[]> latencyRows = new java.util.ArrayList<>();
+            for (String n : latencyClients.split(",")) {
+                int count = Integer.parseInt(n.trim());
+                String latencyTopic = kafka.createTopic("ws-latency", 1, Map.of());
+                swarm.connect(uri, count, subscribe(latencyTopic, "earliest"));
+                awaitEveryClientReceiving(kafka.bootstrapServers(), latencyTopic, swarm);
+                RawReader rawLatency = RawReader.start(kafka.bootstrapServers(), latencyTopic);
+                Histogram wharfDelay;
+                Histogram rawDelay;
+                try (KafkaProducer<byte[], byte[]> producer = producer(kafka.bootstrapServers(), 0)) {
+                    swarm.measureLatency(true);
+                    rawLatency.measure(true);
+                    paced(producer, latencyTopic, rate, 2); // warm-up, discarded
+                    swarm.latency().getIntervalHistogram();
+                    rawLatency.latency().getIntervalHistogram();
+                    paced(producer, latencyTopic, rate, latencySeconds);
+                    Thread.sleep(500);
+                    peakRss = Math.max(peakRss, gateway.rss());
+                    wharfDelay = swarm.latency().getIntervalHistogram();
+                    rawDelay = rawLatency.latency().getIntervalHistogram();
+                    swarm.measureLatency(false);
+                }
+                rawLatency.close();
+                report.progress("latency, %d clients: WebSocket p50 %.2f ms p99 %.2f ms (%,d samples); raw p50 %.2f ms "
+                        + "p99 %.2f ms", count, ms(wharfDelay, 50), ms(wharfDelay, 99), wharfDelay.getTotalCount(),
+                        ms(rawDelay, 50), ms(rawDelay, 99));
+                latencyRows.add(new String[] {"p50 delay at " + rate + " rec/s, " + count + " clients",
+                        fmt(ms(rawDelay, 50)), fmt(ms(wharfDelay, 50)), "+" + fmt(ms(wharfDelay, 50) - ms(rawDelay, 50)), ""});
+                latencyRows.add(new String[] {"p99 delay at " + rate + " rec/s, " + count + " clients",
+                        fmt(ms(rawDelay, 99)), fmt(ms(wharfDelay, 99)), "+" + fmt(ms(wharfDelay, 99) - ms(rawDelay, 99)),
+                        "added <= 2 ms"});
+                swarm.disconnectAll();
             }
-            rawLatency.close();
-            report.progress("latency: WebSocket p50 %.2f ms p99 %.2f ms (%,d samples); raw p50 %.2f ms p99 %.2f ms",
-                    ms(wharfDelay, 50), ms(wharfDelay, 99), wharfDelay.getTotalCount(), ms(rawDelay, 50), ms(rawDelay, 99));
-            swarm.disconnectAll();
 
             // 3. memory per idle WebSocket, connected then subscribed
             long base = gateway.heapAfterGc();
@@ -144,15 +184,62 @@ public final class WebSocketScenario implements Scenario {
                     String.format("%,.0f rec/s (1 consumer)", rawPerSecond),
                     String.format("%,.0f", deliveriesPerSecond),
                     String.format("%.1fx", deliveriesPerSecond / rawPerSecond), ">= 1,000,000/s");
-            report.row("p50 delay at " + rate + " rec/s, " + latencyClients + " clients", fmt(ms(rawDelay, 50)),
-                    fmt(ms(wharfDelay, 50)), "+" + fmt(ms(wharfDelay, 50) - ms(rawDelay, 50)), "");
-            report.row("p99 delay at " + rate + " rec/s, " + latencyClients + " clients", fmt(ms(rawDelay, 99)),
-                    fmt(ms(wharfDelay, 99)), "+" + fmt(ms(wharfDelay, 99) - ms(rawDelay, 99)), "added <= 2 ms");
+            report.row("CPU used in the throughput phase", String.format("load generator + broker: %.1f s", benchCpu),
+                    String.format("gateway: %.1f s", gatewayCpu),
+                    String.format("%,.0f deliveries per gateway CPU-second", delivered / gatewayCpu), "");
+            for (String[] row : latencyRows) {
+                report.row((Object[]) row);
+            }
             report.row("heap per idle WebSocket (" + idle + ")", "-", String.format("%,.0f B", perConnection), "", "<= 20 KB");
             report.row("heap per idle subscribed WebSocket", "-", String.format("%,.0f B", perSubscribed), "", "<= 20 KB");
             report.row("gateway peak RSS", "-", String.format("%,d MiB", peakRss >> 20), "", "");
             report.print("websocket fan-out");
         }
+    }
+
+    /**
+     * The hub attaches subscriptions asynchronously: writes a few records and waits until every
+     * client has them, so measurements start with every subscriber live. Returns how many.
+     */
+    private static int awaitEveryClientReceiving(String bootstrap, String topic, WebSocketSwarm swarm) throws Exception {
+        int warmUp = 10;
+        try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap, 0)) {
+            for (int i = 0; i < warmUp; i++) {
+                producer.send(new ProducerRecord<>(topic, value(System.nanoTime())));
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (swarm.minRecords() < warmUp && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (swarm.minRecords() < warmUp) {
+            throw new IllegalStateException("some clients received nothing within 3 minutes: "
+                    + swarm.starvedReplies().stream().limit(3).toList());
+        }
+        swarm.resetCounts();
+        return warmUp;
+    }
+
+    /** A few of the gateway's own meters, read from its /metrics. */
+    private static String gatewayGauges(int port) {
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofLines());
+            StringBuilder out = new StringBuilder();
+            response.body().filter(l -> l.startsWith("wharf_hub_catchup_readers") || l.startsWith("wharf_hub_lagging")
+                            || l.startsWith("wharf_hub_gaps") || l.startsWith("wharf_http_outbound_pending_bytes ")
+                            || l.startsWith("wharf_hub_conflated"))
+                    .forEach(l -> out.append(l.replaceAll("\\{[^}]*}", "")).append("; "));
+            return out.toString();
+        } catch (Exception e) {
+            return "(metrics unavailable: " + e.getMessage() + ")";
+        }
+    }
+
+    private static double benchCpuSeconds() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : 0;
     }
 
     private static String subscribe(String topic, String start) {
@@ -178,19 +265,19 @@ public final class WebSocketScenario implements Scenario {
         return v;
     }
 
+    /** Sends at a fixed rate, a millisecond's worth at a time, sleeping in between (no spinning: the cores are shared). */
     private static void paced(KafkaProducer<byte[], byte[]> producer, String topic, int rate, int seconds) {
-        long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
-        long n = (long) rate * seconds;
-        for (long i = 0; i < n; i++) {
-            long due = start + i * interval;
-            long now;
-            while ((now = System.nanoTime()) < due) {
-                if (due - now > 200_000) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(due - now - 100_000);
-                }
+        long total = (long) rate * seconds;
+        long sent = 0;
+        while (sent < total) {
+            long elapsed = System.nanoTime() - start;
+            long due = Math.min(total, elapsed * rate / 1_000_000_000L + 1);
+            while (sent < due) {
+                producer.send(new ProducerRecord<>(topic, value(System.nanoTime())));
+                sent++;
             }
-            producer.send(new ProducerRecord<>(topic, value(System.nanoTime())));
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L - (System.nanoTime() - start) % 1_000_000L);
         }
         producer.flush();
     }
@@ -262,6 +349,11 @@ public final class WebSocketScenario implements Scenario {
                 t = t * 10 + (v[i] - '0');
             }
             return t;
+        }
+
+        /** Counts the first n records as not part of the measurement. */
+        void skip(long n) {
+            count.addAndGet(-n);
         }
 
         void measure(boolean on) {

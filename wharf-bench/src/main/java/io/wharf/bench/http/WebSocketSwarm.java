@@ -111,6 +111,17 @@ final class WebSocketSwarm implements AutoCloseable {
         return clients.isEmpty() ? 0 : min;
     }
 
+    /** What the clients that received nothing were first told (for diagnosis). */
+    List<String> starvedReplies() {
+        List<String> out = new ArrayList<>();
+        for (Client c : clients) {
+            if (c.records.get() == 0) {
+                out.add(c.firstReply + " active=" + (c.channel != null && c.channel.isActive()));
+            }
+        }
+        return out;
+    }
+
     void resetCounts() {
         clients.forEach(c -> c.records.set(0));
     }
@@ -144,6 +155,7 @@ final class WebSocketSwarm implements AutoCloseable {
         threads.close();
     }
 
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
     private static final byte[] OFFSET = "\"offset\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] STAMP = "\"value\":\"t=".getBytes(StandardCharsets.US_ASCII);
 
@@ -156,6 +168,7 @@ final class WebSocketSwarm implements AutoCloseable {
         volatile Channel channel;
         volatile Throwable failure;
         private boolean subscribed;
+        volatile String firstReply;
 
         Client(String subscribe, CountDownLatch ready) {
             this.subscribe = subscribe;
@@ -184,22 +197,29 @@ final class WebSocketSwarm implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
             ByteBuf b = frame.content();
-            int start = b.readerIndex();
+            int length = b.readableBytes();
+            byte[] bytes = SCRATCH.get();
+            if (bytes.length < length) {
+                bytes = new byte[Math.max(length, bytes.length * 2)];
+                SCRATCH.set(bytes);
+            }
+            b.getBytes(b.readerIndex(), bytes, 0, length);
             // {"type":"records"... : count records (and read their send stamps) without a JSON parse
-            if (b.readableBytes() > 10 && b.getByte(start + 9) == 'r' && b.getByte(start + 10) == 'e') {
+            if (length > 10 && bytes[9] == 'r' && bytes[10] == 'e') {
                 long now = System.nanoTime();
                 int n = 0;
-                int end = b.writerIndex();
-                for (int i = start; i < end; i++) {
-                    if (b.getByte(i) == '"' && matches(b, i, OFFSET)) {
+                for (int i = 0; i < length; i++) {
+                    if (bytes[i] != '"') {
+                        continue;
+                    }
+                    if (matches(bytes, length, i, OFFSET)) {
                         n++;
                         i += OFFSET.length - 1;
-                    } else if (measureLatency && b.getByte(i) == '"' && matches(b, i, STAMP)) {
+                    } else if (measureLatency && matches(bytes, length, i, STAMP)) {
                         long t = 0;
                         int j = i + STAMP.length;
-                        byte c;
-                        while (j < end && (c = b.getByte(j)) >= '0' && c <= '9') {
-                            t = t * 10 + (c - '0');
+                        while (j < length && bytes[j] >= '0' && bytes[j] <= '9') {
+                            t = t * 10 + (bytes[j] - '0');
                             j++;
                         }
                         long delay = now - t;
@@ -214,6 +234,7 @@ final class WebSocketSwarm implements AutoCloseable {
             }
             if (!subscribed && subscribe != null) {
                 subscribed = true;
+                firstReply = frame.text();
                 ready.countDown(); // the "subscribed" reply
             }
             CountDownLatch r = replies;
@@ -222,12 +243,12 @@ final class WebSocketSwarm implements AutoCloseable {
             }
         }
 
-        private boolean matches(ByteBuf b, int at, byte[] what) {
-            if (at + what.length > b.writerIndex()) {
+        private boolean matches(byte[] b, int length, int at, byte[] what) {
+            if (at + what.length > length) {
                 return false;
             }
-            for (int k = 0; k < what.length; k++) {
-                if (b.getByte(at + k) != what[k]) {
+            for (int k = 1; k < what.length; k++) {
+                if (b[at + k] != what[k]) {
                     return false;
                 }
             }
