@@ -83,6 +83,12 @@ final class WebSocketKeepAlive extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
+            if (!ctx.channel().config().isAutoRead()) {
+                // the server itself stopped reading (the client is not taking its deliveries): silence
+                // proves nothing, and http.slow-client-timeout decides about such a client
+                pingOutstanding = false;
+                return;
+            }
             if (pingOutstanding) {
                 metrics.idleDisconnect();
                 ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code(),

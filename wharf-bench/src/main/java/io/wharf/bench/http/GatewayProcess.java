@@ -15,6 +15,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.wharf.core.config.HttpSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Gateway;
 
@@ -60,12 +61,13 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Starts a gateway JVM against the broker; returns once its HTTP port is listening. */
-    static GatewayProcess start(String bootstrapServers, String heap, List<String> extraJvmArgs) throws Exception {
+    static GatewayProcess start(String bootstrapServers, String heap, Duration slowClientTimeout, List<String> extraJvmArgs)
+            throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xms" + heap, "-Xmx" + heap, "-XX:+UseParallelGC"));
         command.addAll(extraJvmArgs);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), GatewayProcess.class.getName(),
-                bootstrapServers));
+                bootstrapServers, String.valueOf(slowClientTimeout.toMillis())));
         Path log = Files.createTempFile("wharf-bench-gateway", ".log");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         return new GatewayProcess(p, log);
@@ -139,7 +141,10 @@ final class GatewayProcess implements AutoCloseable {
 
     /** The child: a gateway with every door, ephemeral ports, driven from stdin. */
     public static void main(String[] args) throws Exception {
-        Gateway gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(args[0]).withEphemeralPorts());
+        HttpSettings http = new HttpSettings(null, null, null, null, null, null, null,
+                Duration.ofMillis(Long.parseLong(args[1])), null, null, null);
+        Gateway gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(args[0]).withEphemeralPorts()
+                .withHttp(http));
         System.out.println(PREFIX + "READY " + gateway.endpoint("http").port());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

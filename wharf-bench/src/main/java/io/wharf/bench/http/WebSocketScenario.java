@@ -60,6 +60,7 @@ public final class WebSocketScenario implements Scenario {
 
         try (BenchKafka kafka = BenchKafka.start(args);
              GatewayProcess gateway = GatewayProcess.start(kafka.bootstrapServers(), heap,
+                     Duration.ofSeconds(args.integer("slow-client-timeout-seconds", 600)),
                      args.text("gateway-jvm-args", "").isBlank() ? List.of()
                              : List.of(args.text("gateway-jvm-args", "").trim().split("\\s+")));
              WebSocketSwarm swarm = new WebSocketSwarm(clientThreads)) {
@@ -103,7 +104,7 @@ public final class WebSocketScenario implements Scenario {
                     lastProgressAt = System.nanoTime();
                 } else if (System.nanoTime() - lastProgressAt > TimeUnit.SECONDS.toNanos(60)) {
                     throw new IllegalStateException("deliveries stalled at " + total + " of " + expected
-                            + " for 60 s; see the gateway log " + gateway.log());
+                            + " for 60 s; closed clients: " + swarm.closedClients() + "; see the gateway log " + gateway.log());
                 }
                 peakRss = Math.max(peakRss, gateway.rss());
                 if (System.nanoTime() > nextReport) {
@@ -229,7 +230,9 @@ public final class WebSocketScenario implements Scenario {
             StringBuilder out = new StringBuilder();
             response.body().filter(l -> l.startsWith("wharf_hub_catchup_readers") || l.startsWith("wharf_hub_lagging")
                             || l.startsWith("wharf_hub_gaps") || l.startsWith("wharf_http_outbound_pending_bytes ")
-                            || l.startsWith("wharf_hub_conflated"))
+                            || l.startsWith("wharf_hub_conflated") || l.startsWith("wharf_http_slow_client_disconnects_total")
+                            || l.startsWith("wharf_http_idle_disconnects_total")
+                            || l.startsWith("wharf_http_connections{kind=\"websocket\""))
                     .forEach(l -> out.append(l.replaceAll("\\{[^}]*}", "")).append("; "));
             return out.toString();
         } catch (Exception e) {

@@ -122,6 +122,17 @@ final class WebSocketSwarm implements AutoCloseable {
         return out;
     }
 
+    /** Clients whose connection closed, and why (as far as the client knows). */
+    String closedClients() {
+        java.util.Map<String, Integer> why = new java.util.TreeMap<>();
+        for (Client c : clients) {
+            if (c.channel != null && !c.channel.isActive()) {
+                why.merge(c.failure == null ? "closed by the server" : c.failure.toString(), 1, Integer::sum);
+            }
+        }
+        return why.toString();
+    }
+
     void resetCounts() {
         clients.forEach(c -> c.records.set(0));
     }
@@ -253,6 +264,11 @@ final class WebSocketSwarm implements AutoCloseable {
                 }
             }
             return true;
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            super.channelInactive(ctx);
         }
 
         @Override
