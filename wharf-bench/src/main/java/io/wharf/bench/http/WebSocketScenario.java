@@ -167,18 +167,26 @@ public final class WebSocketScenario implements Scenario {
                 swarm.disconnectAll();
             }
 
-            // 3. memory per idle WebSocket, connected then subscribed
+            // 3. memory per idle WebSocket, connected then subscribed; first let the hub drop the shared
+            // readers of the earlier phases (hub.idle-grace, 30 s by default) so they do not leave mid-measurement
+            report.progress("idle: waiting 35 s for the hub's idle readers of earlier phases to close");
+            Thread.sleep(35_000);
             long base = gateway.heapAfterGc();
             swarm.connect(uri, idle, null);
             long connected = gateway.heapAfterGc();
             String idleTopic = kafka.createTopic("ws-idle", 1, Map.of());
             swarm.sendAll(subscribe(idleTopic, "live"), true);
+            report.progress("idle clients' replies: %s", swarm.lastReplyTypes());
             long subscribed = gateway.heapAfterGc();
             peakRss = Math.max(peakRss, gateway.rss());
             double perConnection = (connected - base) / (double) idle;
             double perSubscribed = (subscribed - base) / (double) idle;
-            report.progress("idle: heap %,d -> %,d connected -> %,d subscribed (%d sockets)", base, connected, subscribed, idle);
             swarm.disconnectAll();
+            Thread.sleep(2_000);
+            long after = gateway.heapAfterGc();
+            double perClosed = (subscribed - after) / (double) idle;
+            report.progress("idle: heap %,d -> %,d connected -> %,d subscribed -> %,d after closing them (%d sockets)",
+                    base, connected, subscribed, after, idle);
 
             report.columns("measure", "raw Kafka (same run)", "Wharf WebSocket", "ratio / difference", "target");
             report.row("deliveries/s, " + clients + " clients x " + records + " x 100 B",
@@ -193,6 +201,7 @@ public final class WebSocketScenario implements Scenario {
             }
             report.row("heap per idle WebSocket (" + idle + ")", "-", String.format("%,.0f B", perConnection), "", "<= 20 KB");
             report.row("heap per idle subscribed WebSocket", "-", String.format("%,.0f B", perSubscribed), "", "<= 20 KB");
+            report.row("heap freed per subscribed WebSocket closed", "-", String.format("%,.0f B", perClosed), "", "<= 20 KB");
             report.row("gateway peak RSS", "-", String.format("%,d MiB", peakRss >> 20), "", "");
             report.print("websocket fan-out");
         }

@@ -122,6 +122,17 @@ final class WebSocketSwarm implements AutoCloseable {
         return out;
     }
 
+    /** How many clients were last told each message type (e.g. {subscribed=10000}). */
+    java.util.Map<String, Integer> lastReplyTypes() {
+        java.util.Map<String, Integer> types = new java.util.TreeMap<>();
+        for (Client c : clients) {
+            String r = c.lastReply;
+            String type = r == null ? "none" : r.replaceFirst("^\\{\"type\":\"([a-z-]+)\".*$", "$1");
+            types.merge(type, 1, Integer::sum);
+        }
+        return types;
+    }
+
     /** Clients whose connection closed, and why (as far as the client knows). */
     String closedClients() {
         java.util.Map<String, Integer> why = new java.util.TreeMap<>();
@@ -180,6 +191,7 @@ final class WebSocketSwarm implements AutoCloseable {
         volatile Throwable failure;
         private boolean subscribed;
         volatile String firstReply;
+        volatile String lastReply;
 
         Client(String subscribe, CountDownLatch ready) {
             this.subscribe = subscribe;
@@ -248,6 +260,7 @@ final class WebSocketSwarm implements AutoCloseable {
                 firstReply = frame.text();
                 ready.countDown(); // the "subscribed" reply
             }
+            lastReply = frame.text();
             CountDownLatch r = replies;
             if (r != null) {
                 r.countDown();
