@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.wharf.core.config.RelaySettings;
 import io.wharf.core.config.WebhookRouteSettings;
@@ -34,24 +36,39 @@ class RebalanceTest {
             LedgerEndpoint.Ledger ledger = endpoint.ledger("/rebalance");
             ledger.script = r -> LedgerEndpoint.Plan.okAfter(ThreadLocalRandom.current().nextInt(5, 40));
             int keys = 60;
-            int phase = 1_000;
-            int total = 3 * phase;
             int[] seq = new int[keys];
-            produce(kafka, source, seq, phase);
-
+            // events keep coming (about 1,000/s) for the whole test: every hand-over happens mid-stream
+            AtomicBoolean producing = new AtomicBoolean(true);
+            AtomicInteger produced = new AtomicInteger();
+            Thread producer = new Thread(() -> produce(kafka, source, seq, producing, produced), "rebalance-producer");
+            producer.start();
             Gateway a = start(kafka, "reb-a", source, dlt, endpoint);
-            await().atMost(Duration.ofSeconds(60)).until(() -> ledger.effects().size() >= 300);
-            // B joins while A is busy: A gives up half its partitions mid-stream
-            produce(kafka, source, seq, phase);
-            Gateway b = start(kafka, "reb-b", source, dlt, endpoint);
-            await().atMost(Duration.ofSeconds(60)).until(() -> served(ledger, "b") >= 100);
-            assertThat(served(ledger, "a")).isPositive();
-            // A leaves while it is busy: B takes every partition
-            produce(kafka, source, seq, phase);
-            a.close();
-            int servedByAAtClose = served(ledger, "a");
-            await().atMost(Duration.ofSeconds(90)).until(() -> ledger.effects().size() >= total);
-            b.close();
+            Gateway b = null;
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> ledger.effects().size() >= 300);
+                b = start(kafka, "reb-b", source, dlt, endpoint);
+                await().atMost(Duration.ofSeconds(60)).until(() -> served(ledger, "b") >= 300);
+                assertThat(served(ledger, "a")).isPositive();
+                int servedByBBeforeALeft = served(ledger, "b");
+                a.close();
+                int servedByAAtClose = served(ledger, "a");
+                await().atMost(Duration.ofSeconds(60)).until(() -> served(ledger, "b") >= servedByBBeforeALeft + 500);
+                producing.set(false);
+                producer.join();
+                int total = produced.get();
+                await().atMost(Duration.ofSeconds(90)).until(() -> ledger.effects().size() >= total);
+                b.close();
+                assertThat(served(ledger, "a")).as("nothing reaches the endpoint from the closed instance")
+                        .isEqualTo(servedByAAtClose);
+                assertThat(ledger.effects()).as("each event applied once").hasSize(total);
+                assertThat(ledger.requests()).as("a clean hand-over sends nothing twice").hasSize(total);
+            } finally {
+                producing.set(false);
+                a.close();
+                if (b != null) {
+                    b.close();
+                }
+            }
 
             assertThat(ledger.requests().stream().filter(r -> "b".equals(r.header("X-Instance")))
                     .map(r -> r.header("Wharf-Partition")).distinct()).as("B ends up with every partition")
@@ -66,11 +83,7 @@ class RebalanceTest {
                     assertThat(seqs.get(i)).as("per-key order").isEqualTo(i);
                 }
             }
-            assertThat(ledger.effects()).as("each event applied once").hasSize(total);
-            assertThat(ledger.requests()).as("a clean hand-over sends nothing twice").hasSize(total);
             assertThat(ledger.keyOverlaps.get()).isZero();
-            assertThat(served(ledger, "a")).as("nothing reaches the endpoint from the closed instance")
-                    .isEqualTo(servedByAAtClose);
         }
     }
 
@@ -86,13 +99,19 @@ class RebalanceTest {
                 .withRelay(new RelaySettings(instance, List.of(r), null)));
     }
 
-    private static void produce(TestKafka kafka, String topic, int[] seq, int count) {
+    private static void produce(TestKafka kafka, String topic, int[] seq, AtomicBoolean go, AtomicInteger produced) {
         try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; go.get(); i++) {
                 int k = i % seq.length;
                 producer.send(new ProducerRecord<>(topic, ("key-" + k).getBytes(StandardCharsets.UTF_8),
                         Integer.toString(seq[k]++).getBytes(StandardCharsets.UTF_8)));
+                produced.incrementAndGet();
+                if (i % 50 == 49) {
+                    Thread.sleep(50);
+                }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

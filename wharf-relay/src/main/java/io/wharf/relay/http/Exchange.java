@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -47,16 +48,17 @@ final class Exchange {
         if (call.url().getRawQuery() != null) {
             path = path + "?" + call.url().getRawQuery();
         }
+        // the call's headers become the request's: they are checked where they are made (config
+        // validation, printable checks), so the codec need not check them again
+        HttpHeaders h = call.headers();
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(call.method()),
-                path, RelayHttpClient.body(call.body()));
-        HttpHeaders h = request.headers();
-        h.add(call.headers());
+                path, RelayHttpClient.body(call.body()), h, EmptyHttpHeaders.INSTANCE);
         h.set(HttpHeaderNames.HOST, origin.hostHeader());
         if (!h.contains(HttpHeaderNames.USER_AGENT)) {
             h.set(HttpHeaderNames.USER_AGENT, "wharf-relay");
         }
         if (call.body() != null) {
-            h.set(HttpHeaderNames.CONTENT_LENGTH, call.body().length);
+            h.set(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(call.body().length));
         }
         timeout = ch.eventLoop().schedule(() -> fail(new RequestTimeoutException(call.timeoutMillis())),
                 call.timeoutMillis(), TimeUnit.MILLISECONDS);

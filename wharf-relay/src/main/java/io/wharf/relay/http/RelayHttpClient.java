@@ -8,9 +8,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.net.ssl.SSLException;
@@ -21,6 +23,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -49,6 +52,7 @@ public final class RelayHttpClient implements AutoCloseable {
     private final Map<Origin, ConcurrentLinkedDeque<Channel>> idle = new ConcurrentHashMap<>();
     private final Map<Origin, AtomicInteger> idleCounts = new ConcurrentHashMap<>();
     private final Map<String, Resolution> resolved = new ConcurrentHashMap<>();
+    private final Map<EventLoop, Starts> starts = new ConcurrentHashMap<>();
     private final ChannelGroup open = new DefaultChannelGroup("wharf-relay-http", GlobalEventExecutor.INSTANCE);
     // InetAddress lookups block: they run here, never on an event loop.
     private final ExecutorService resolver = Executors.newSingleThreadExecutor(r -> {
@@ -89,7 +93,7 @@ public final class RelayHttpClient implements AutoCloseable {
         Exchange exchange = new Exchange(call, origin, result, this);
         Channel pooled = pollIdle(origin);
         if (pooled != null) {
-            pooled.eventLoop().execute(() -> start(pooled, exchange));
+            startsOf(pooled.eventLoop()).add(pooled, exchange);
             return result;
         }
         resolve(origin.host()).whenComplete((address, error) -> {
@@ -120,7 +124,8 @@ public final class RelayHttpClient implements AutoCloseable {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), origin.host(), origin.port()));
                         }
                         ch.pipeline().addLast("codec", new HttpClientCodec());
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, IDLE_CLOSE_SECONDS));
+                        // reads only: watching writes would cost a listener per request
+                        ch.pipeline().addLast("idle", new IdleStateHandler(IDLE_CLOSE_SECONDS, 0, 0));
                         ch.pipeline().addLast("exchange", new ExchangeHandler(RelayHttpClient.this, origin));
                     }
                 })
@@ -140,6 +145,43 @@ public final class RelayHttpClient implements AutoCloseable {
             }
             start(f.channel(), exchange);
         });
+    }
+
+    private Starts startsOf(EventLoop loop) {
+        return starts.computeIfAbsent(loop, Starts::new);
+    }
+
+    /**
+     * Exchanges waiting to begin on one event loop. A burst of calls from the route's thread becomes
+     * one task on each loop instead of one task (and one wake-up) per call.
+     */
+    private static final class Starts implements Runnable {
+        private record Pending(Channel channel, Exchange exchange) {
+        }
+
+        private final EventLoop loop;
+        private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+
+        Starts(EventLoop loop) {
+            this.loop = loop;
+        }
+
+        void add(Channel channel, Exchange exchange) {
+            queue.add(new Pending(channel, exchange));
+            if (scheduled.compareAndSet(false, true)) {
+                loop.execute(this);
+            }
+        }
+
+        @Override
+        public void run() {
+            scheduled.set(false);
+            Pending p;
+            while ((p = queue.poll()) != null) {
+                start(p.channel(), p.exchange());
+            }
+        }
     }
 
     /** Runs on the channel's event loop. */

@@ -176,16 +176,20 @@ public final class Poller implements AutoCloseable {
                     long wait = producer == null ? 200
                             : Math.max(0, Math.min(200, TimeUnit.NANOSECONDS.toMillis(nextRunNanos - System.nanoTime())));
                     consumer.poll(Duration.ofMillis(wait));
+                    if (producer != null && !stopping && System.nanoTime() >= nextRunNanos) {
+                        runOnce();
+                        nextRunNanos = System.nanoTime() + settings.interval().toNanos();
+                    }
                 } catch (WakeupException e) {
-                    continue;
-                }
-                if (producer != null && !stopping && System.nanoTime() >= nextRunNanos) {
-                    runOnce();
-                    nextRunNanos = System.nanoTime() + settings.interval().toNanos();
+                    // close() wants the loop to look at the stop flag
+                } catch (RuntimeException e) {
+                    // e.g. Kafka unreachable for a while: keep the poller alive and try again
+                    LOG.warn("event=relay-poller-error poller={} error=\"{}\" action=retry-in-1s", settings.name(),
+                            e.toString());
+                    metrics.failed.increment();
+                    sleepQuietly(1_000);
                 }
             }
-        } catch (RuntimeException e) {
-            LOG.error("event=relay-poller-failed poller={} error=\"{}\"", settings.name(), e.toString(), e);
         } finally {
             stepDown();
             try {
@@ -202,9 +206,17 @@ public final class Poller implements AutoCloseable {
     /** One poll: GET, split, then records and state in one transaction. Failures leave the state as it was. */
     void runOnce() {
         HttpReply reply;
-        URI url = urlWithCursor();
+        URI url;
+        HttpHeaders headers;
         try {
-            reply = http.send(new HttpCall(url, "GET", requestHeaders(), null, settings.requestTimeout().toMillis(),
+            url = urlWithCursor();
+            headers = requestHeaders();
+        } catch (IllegalArgumentException e) {
+            failed("cannot build the request from the saved state: " + e.getMessage());
+            return;
+        }
+        try {
+            reply = http.send(new HttpCall(url, "GET", headers, null, settings.requestTimeout().toMillis(),
                     settings.requestTimeout().toMillis(), settings.maxBodyBytes()))
                     .get(settings.requestTimeout().toMillis() * 2 + 1_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -262,12 +274,12 @@ public final class Poller implements AutoCloseable {
         try {
             producer.beginTransaction();
             for (PolledRecords.Item item : split.items()) {
-                RecordHeaders headers = new RecordHeaders();
-                headers.add("wharf-poller", settings.name().getBytes(StandardCharsets.UTF_8));
+                RecordHeaders recordHeaders = new RecordHeaders();
+                recordHeaders.add("wharf-poller", settings.name().getBytes(StandardCharsets.UTF_8));
                 if (contentType != null && !settings.splitsArray()) {
-                    headers.add("content-type", contentType.getBytes(StandardCharsets.UTF_8));
+                    recordHeaders.add("content-type", contentType.getBytes(StandardCharsets.UTF_8));
                 }
-                producer.send(new ProducerRecord<>(settings.topic(), null, null, item.key(), item.value(), headers));
+                producer.send(new ProducerRecord<>(settings.topic(), null, null, item.key(), item.value(), recordHeaders));
             }
             producer.send(new ProducerRecord<>(statePartition.topic(), statePartition.partition(),
                     settings.name().getBytes(StandardCharsets.UTF_8), next.toJson()));
@@ -291,6 +303,18 @@ public final class Poller implements AutoCloseable {
         } else {
             metrics.changed.increment();
             metrics.records.increment(split.items().size());
+        }
+    }
+
+    private void sleepQuietly(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!stopping && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

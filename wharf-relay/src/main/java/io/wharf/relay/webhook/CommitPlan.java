@@ -1,6 +1,6 @@
 package io.wharf.relay.webhook;
 
-import java.util.List;
+import java.util.SortedMap;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -13,8 +13,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * @param offset    every record below it is finished
  * @param metadata  encoded finished offsets at or above {@code offset}
  * @param cut       outputs of events below it are in {@code outputs}; later ones wait for a later commit
- * @param outputs   responses and dead letters to write in the same transaction
+ * @param outputs   responses and dead letters to write in the same transaction, by source offset
  */
 record CommitPlan(PartitionWork partition, long offset, String metadata, long cut,
-                  List<ProducerRecord<byte[], byte[]>> outputs) {
+                  SortedMap<Long, ProducerRecord<byte[], byte[]>> outputs) {
 }

@@ -2,13 +2,11 @@ package io.wharf.relay.webhook;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,8 +26,11 @@ final class PartitionWork {
     /** outputs of finished events by offset, until a commit writes them */
     final TreeMap<Long, ProducerRecord<byte[], byte[]>> pendingOutputs = new TreeMap<>();
     private final Map<ByteBuffer, KeyLane> lanes = new HashMap<>();
-    // lowest head offset first: finishing old events is what moves the commit forward
-    private final PriorityQueue<KeyLane> ready = new PriorityQueue<>(Comparator.comparingLong(KeyLane::headOffset));
+    // Ready lanes, lowest head offset first (finishing old events is what moves the commit forward).
+    // Lanes made ready by a new record arrive in offset order, so a FIFO keeps them sorted for free;
+    // only lanes readied again (next event of a key, or a retry) need the heap.
+    private final ArrayDeque<KeyLane> readyFresh = new ArrayDeque<>();
+    private final PriorityQueue<KeyLane> readyAgain = new PriorityQueue<>(Comparator.comparingLong(KeyLane::headOffset));
     /** offsets an earlier owner finished (from the commit metadata), at or above the committed offset */
     private OffsetRanges restored;
     long committedOffset;
@@ -72,18 +73,27 @@ final class PartitionWork {
         lane.events.addLast(event);
         event.lane = lane;
         if (lane.events.size() == 1 && !revoking) {
-            ready.add(lane);
+            readyFresh.addLast(lane);
         }
         return event;
     }
 
     boolean hasReady() {
-        return !ready.isEmpty();
+        return !readyFresh.isEmpty() || !readyAgain.isEmpty();
     }
 
     /** The next event to send: the head of the ready lane with the lowest offset. */
     WebhookEvent pollReady() {
-        KeyLane lane = ready.poll();
+        KeyLane fresh = readyFresh.peekFirst();
+        KeyLane again = readyAgain.peek();
+        KeyLane lane;
+        if (fresh == null) {
+            lane = readyAgain.poll();
+        } else if (again == null || fresh.headOffset() < again.headOffset()) {
+            lane = readyFresh.pollFirst();
+        } else {
+            lane = readyAgain.poll();
+        }
         return lane == null ? null : lane.head();
     }
 
@@ -100,7 +110,7 @@ final class PartitionWork {
                 lanes.remove(lane.key);
             }
         } else if (!revoking) {
-            ready.add(lane);
+            readyAgain.add(lane);
         }
         trimPrefix();
     }
@@ -109,14 +119,15 @@ final class PartitionWork {
     void readyAgain(WebhookEvent event) {
         event.state = WebhookEvent.State.WAITING;
         if (!revoking && !closed) {
-            ready.add(event.lane);
+            readyAgain.add(event.lane);
         }
     }
 
     /** Revoke or shutdown: nothing more starts; what is in flight may still finish. */
     void stopDispatching() {
         revoking = true;
-        ready.clear();
+        readyFresh.clear();
+        readyAgain.clear();
     }
 
     int buffered() {
@@ -167,23 +178,24 @@ final class PartitionWork {
             finished = carried.union(own(p, cut));
         }
         String metadata = CommitMetadata.encode(p, finished);
-        List<ProducerRecord<byte[], byte[]>> outputs = new ArrayList<>(pendingOutputs.headMap(cut).values());
+        // a copy: the commit may run on another thread while this partition's events keep finishing
+        SortedMap<Long, ProducerRecord<byte[], byte[]>> outputs = new TreeMap<>(pendingOutputs.headMap(cut));
         if (p == committedOffset && metadata.equals(committedMetadata) && outputs.isEmpty()) {
             return null;
         }
         return new CommitPlan(this, p, metadata, cut, outputs);
     }
 
-    /** The transaction of a plan committed. */
+    /** The transaction of a plan committed: exactly its outputs are written (others may have arrived since). */
     void committed(CommitPlan plan) {
         committedOffset = plan.offset();
         committedMetadata = plan.metadata();
         restored = restored.from(plan.offset());
-        Iterator<Long> written = pendingOutputs.headMap(plan.cut()).keySet().iterator();
-        while (written.hasNext()) {
-            written.next();
-            written.remove();
-        }
+        plan.outputs().forEach((offset, output) -> {
+            if (pendingOutputs.get(offset) == output) {
+                pendingOutputs.remove(offset);
+            }
+        });
     }
 
     /** Offsets in [p, min(cut, nextOffset)) that are finished: everything but the unfinished events (gaps included). */

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * A route's meters, tagged {@code route=<name>}: in flight, buffered, keys blocked on a retry,
@@ -31,6 +32,7 @@ final class RouteMetrics implements AutoCloseable {
     final Counter commits;
     final Counter commitFailures;
     final Counter staleCompletions;
+    final Timer commitTime;
     private final Map<RetryCause, Counter> retries = new EnumMap<>(RetryCause.class);
     private final MeterRegistry registry;
     private final List<Meter> meters = new ArrayList<>();
@@ -52,6 +54,9 @@ final class RouteMetrics implements AutoCloseable {
                 "failed");
         staleCompletions = counter("wharf.relay.stale.completions",
                 "answers that arrived after their partition was revoked or lost", route);
+        commitTime = Timer.builder("wharf.relay.commit.time").description("time one commit transaction takes")
+                .tag("route", route).register(registry);
+        meters.add(commitTime);
         for (RetryCause cause : RetryCause.values()) {
             retries.put(cause, counter("wharf.relay.retries", "attempts that will be retried", route, "cause", cause.tag));
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,16 +30,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +44,11 @@ import org.slf4j.LoggerFactory;
  * order, retries blocking only their key, and progress committed in Kafka transactions together
  * with the route's responses and dead letters.
  *
- * <p>Threads: one thread per route owns the consumer, the transactional producer and every
- * {@link PartitionWork}; HTTP answers arrive on the event loops and are handed over through a
- * queue (whose size is bounded by the calls in flight), waking the consumer if it is polling.
+ * <p>Threads: one thread per route owns the consumer and every {@link PartitionWork}; HTTP answers
+ * arrive on the event loops and are handed over through a queue (whose size is bounded by the calls
+ * in flight), waking the consumer if it is polling. The transactional producer lives on the
+ * route's {@link RouteCommitter} thread, so a commit never stalls dispatching; one commit runs at
+ * a time and works on a snapshot ({@link CommitPlan}).
  *
  * <p>Commits: a commit records, per partition, the offset below which every record is finished and
  * the finished offsets beyond it (commit metadata), in the same transaction as the outputs of
@@ -63,6 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class WebhookRoute implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebhookRoute.class);
     private static final long MAX_POLL_MILLIS = 500;
+    private static final long POLL_SPACING_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final Duration RESTART_DELAY = Duration.ofSeconds(5);
 
     private final WebhookRouteSettings settings;
@@ -83,7 +81,10 @@ public final class WebhookRoute implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     // Everything below is owned by the route's thread.
-    private KafkaProducer<byte[], byte[]> producer;
+    private RouteCommitter committer;
+    /** the commit transaction running on the committer's thread, and what it commits; at most one at a time */
+    private CompletableFuture<Boolean> commitInFlight;
+    private List<CommitPlan> plansInFlight;
     private final Map<TopicPartition, PartitionWork> partitions = new LinkedHashMap<>();
     private final List<PartitionWork> active = new ArrayList<>();
     private final PriorityQueue<RetryTimer> retryTimers = new PriorityQueue<>(Comparator.comparingLong(RetryTimer::dueNanos));
@@ -91,6 +92,7 @@ public final class WebhookRoute implements AutoCloseable {
     private int blockedKeys;
     private int rotation;
     private long nextCommitNanos;
+    private long lastPollNanos;
     private long lastMissingKeyWarning;
 
     private record Completion(WebhookEvent event, HttpReply reply, Throwable error) {
@@ -143,14 +145,14 @@ public final class WebhookRoute implements AutoCloseable {
             // a killed instance's open transaction blocks read_committed readers until this passes
             producerOverrides.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
         }
-        KafkaProducer<byte[], byte[]> p = kafka.newTransactionalProducer(transactionalId(), producerOverrides);
+        RouteCommitter c = new RouteCommitter(kafka, transactionalId(), producerOverrides, metrics, settings.name());
         try {
-            p.initTransactions();
+            c.open();
         } catch (RuntimeException e) {
-            p.close(Duration.ZERO);
+            c.close();
             throw e;
         }
-        producer = p;
+        committer = c;
         Map<String, Object> overrides = new HashMap<>();
         overrides.put(ConsumerConfig.CLIENT_ID_CONFIG, "wharf-relay-" + settings.name() + "-" + instanceId);
         overrides.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -221,7 +223,7 @@ public final class WebhookRoute implements AutoCloseable {
     }
 
     private void session() {
-        if (consumer == null || producer == null) {
+        if (consumer == null || committer == null) {
             throw new IllegalStateException("Kafka clients are not open");
         }
         consumer.subscribe(settings.topics(), new Rebalance());
@@ -236,20 +238,27 @@ public final class WebhookRoute implements AutoCloseable {
     /** One turn of the loop: answers, due retries, new calls, commit, pauses, then poll. */
     private void step() {
         applyCompletions();
+        collectCommit();
         fireDueRetries();
         dispatch();
         long now = System.nanoTime();
-        if (now >= nextCommitNanos) {
-            commit();
+        if (now >= nextCommitNanos && commitInFlight == null) {
+            startCommit();
             updateLag();
             nextCommitNanos = System.nanoTime() + settings.commitInterval().toNanos();
         }
         updatePauses();
         publishGauges();
+        if (!completions.isEmpty() && System.nanoTime() - lastPollNanos < POLL_SPACING_NANOS) {
+            // answers are waiting: handle them first; Kafka is asked again within the spacing
+            return;
+        }
+        lastPollNanos = System.nanoTime();
         ConsumerRecords<byte[], byte[]> records;
         polling = true;
         try {
-            long timeout = completions.isEmpty() ? pollTimeoutMillis() : 0;
+            long timeout = completions.isEmpty() && (commitInFlight == null || !commitInFlight.isDone())
+                    ? pollTimeoutMillis() : 0;
             records = consumer.poll(Duration.ofMillis(timeout));
         } catch (WakeupException e) {
             records = ConsumerRecords.empty();
@@ -326,13 +335,18 @@ public final class WebhookRoute implements AutoCloseable {
         metrics.attempts.increment();
         http.send(calls.call(event)).whenComplete((reply, error) -> {
             completions.add(new Completion(event, reply, error));
-            if (polling && wakePending.compareAndSet(false, true)) {
-                KafkaConsumer<byte[], byte[]> c = consumer;
-                if (c != null) {
-                    c.wakeup();
-                }
-            }
+            wakeLoop();
         });
+    }
+
+    /** Called from other threads when there is something for the loop: interrupts its poll. */
+    private void wakeLoop() {
+        if (polling && wakePending.compareAndSet(false, true)) {
+            KafkaConsumer<byte[], byte[]> c = consumer;
+            if (c != null) {
+                c.wakeup();
+            }
+        }
     }
 
     private void applyCompletions() {
@@ -407,12 +421,17 @@ public final class WebhookRoute implements AutoCloseable {
     }
 
     /**
-     * Commits what every partition has finished, with the outputs of the events this commit
-     * records, in one transaction tied to the group generation ({@code sendOffsetsToTransaction}
-     * with the consumer's group metadata), so a member that lost its partitions cannot commit.
+     * Starts committing what every partition has finished, with the outputs of the events this
+     * commit records, in one transaction tied to the group generation ({@code sendOffsetsToTransaction}
+     * with the consumer's group metadata, so a member that lost its partitions cannot commit). It runs
+     * on the committer's thread; the loop goes on and picks the result up in {@link #collectCommit}.
      * On failure nothing is recorded and the outputs wait for the next commit.
      */
-    private boolean commit() {
+    private void startCommit() {
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (commitInFlight != null || c == null || committer == null) {
+            return;
+        }
         List<CommitPlan> plans = new ArrayList<>();
         for (PartitionWork work : partitions.values()) {
             if (!work.closed) {
@@ -423,71 +442,44 @@ public final class WebhookRoute implements AutoCloseable {
             }
         }
         if (plans.isEmpty()) {
+            return;
+        }
+        plansInFlight = plans;
+        commitInFlight = committer.commit(plans, c.groupMetadata());
+        commitInFlight.whenComplete((ok, error) -> wakeLoop());
+    }
+
+    /** Applies the result of a finished commit; true when the last commit succeeded (or none ran). */
+    private boolean collectCommit() {
+        if (commitInFlight == null || !commitInFlight.isDone()) {
             return true;
         }
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c == null || producer == null) {
-            return false;
-        }
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        int written = 0;
-        try {
-            producer.beginTransaction();
-            for (CommitPlan plan : plans) {
-                for (ProducerRecord<byte[], byte[]> output : plan.outputs()) {
-                    producer.send(output);
-                    written++;
+        boolean ok = commitInFlight.getNow(false);
+        if (ok) {
+            for (CommitPlan plan : plansInFlight) {
+                // a partition lost or revoked meanwhile has a new PartitionWork, or none
+                if (!plan.partition().closed) {
+                    plan.partition().committed(plan);
                 }
-                offsets.put(plan.partition().tp, new OffsetAndMetadata(plan.offset(), plan.metadata()));
             }
-            producer.sendOffsetsToTransaction(offsets, c.groupMetadata());
-            producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException | AuthorizationException
-                 | UnsupportedVersionException | IllegalStateException e) {
-            metrics.commitFailures.increment();
-            LOG.warn("event=relay-commit-failed route={} partitions={} outputs={} error=\"{}\" action=new-producer",
-                    settings.name(), offsets.size(), written, e.toString());
-            renewProducer();
-            return false;
-        } catch (KafkaException e) {
-            metrics.commitFailures.increment();
-            LOG.warn("event=relay-commit-failed route={} partitions={} outputs={} error=\"{}\" action=abort-and-retry",
-                    settings.name(), offsets.size(), written, e.toString());
-            abortQuietly();
-            return false;
         }
-        for (CommitPlan plan : plans) {
-            plan.partition().committed(plan);
-        }
-        metrics.commits.increment();
-        return true;
+        commitInFlight = null;
+        plansInFlight = null;
+        return ok;
     }
 
-    private void abortQuietly() {
-        try {
-            producer.abortTransaction();
-        } catch (KafkaException e) {
-            renewProducer();
+    /** Waits for a running commit, then commits everything finished now and waits for that too. */
+    private boolean commitAndWait() {
+        if (commitInFlight != null) {
+            commitInFlight.join();
+            collectCommit();
         }
-    }
-
-    private void renewProducer() {
-        try {
-            producer.close(Duration.ZERO);
-        } catch (RuntimeException ignored) {
-            // it is being replaced
+        startCommit();
+        if (commitInFlight == null) {
+            return true;
         }
-        producer = null;
-        KafkaProducer<byte[], byte[]> p = kafka.newTransactionalProducer(transactionalId(),
-                configured(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, true) ? Map.of()
-                        : Map.of(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000));
-        try {
-            p.initTransactions();
-        } catch (RuntimeException e) {
-            p.close(Duration.ZERO);
-            throw e;
-        }
-        producer = p;
+        commitInFlight.join();
+        return collectCommit();
     }
 
     private void updateLag() {
@@ -575,7 +567,7 @@ public final class WebhookRoute implements AutoCloseable {
             }
         }
         int abandoned = leaving.stream().mapToInt(w -> w.inFlight).sum();
-        boolean committed = commit();
+        boolean committed = commitAndWait();
         LOG.info("relay route {} handed over {} partition(s) on {}: committed={} calls-still-in-flight={}",
                 settings.name(), leaving.size(), why, committed, abandoned);
         leaving.forEach(this::drop);
@@ -670,13 +662,14 @@ public final class WebhookRoute implements AutoCloseable {
                 LOG.warn("event=relay-consumer-close-failed route={} error=\"{}\"", settings.name(), e.toString());
             }
         }
-        if (producer != null) {
-            try {
-                producer.close(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                LOG.warn("event=relay-producer-close-failed route={} error=\"{}\"", settings.name(), e.toString());
-            }
-            producer = null;
+        if (commitInFlight != null) {
+            commitInFlight.join();
+            commitInFlight = null;
+            plansInFlight = null;
+        }
+        if (committer != null) {
+            committer.close();
+            committer = null;
         }
     }
 

@@ -107,13 +107,34 @@ class PartitionWorkTest {
         ProducerRecord<byte[], byte[]> out2 = new ProducerRecord<>("responses", new byte[] {2});
         deliver(w, events.get(2), out2);
         CommitPlan plan = w.plan();
-        assertThat(plan.outputs()).containsExactly(out2);
+        assertThat(plan.outputs().values()).containsExactly(out2);
         assertThat(plan.offset()).isZero();
         // the transaction failed: nothing recorded, the output waits for the next attempt
-        assertThat(w.plan().outputs()).containsExactly(out2);
+        assertThat(w.plan().outputs().values()).containsExactly(out2);
         w.committed(w.plan());
         assertThat(w.pendingOutputs).isEmpty();
         assertThat(w.plan()).isNull();
+    }
+
+    @Test
+    void anOutputThatArrivesWhileACommitRunsWaitsForTheNextCommit() {
+        PartitionWork w = fresh();
+        List<WebhookEvent> events = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            events.add(w.accept(rec(i, "k" + i), "id" + i));
+        }
+        drainReady(w);
+        ProducerRecord<byte[], byte[]> out2 = new ProducerRecord<>("responses", new byte[] {2});
+        deliver(w, events.get(2), out2);
+        CommitPlan running = w.plan();
+        // event 1 finishes while that transaction is on the committer's thread
+        ProducerRecord<byte[], byte[]> out1 = new ProducerRecord<>("responses", new byte[] {1});
+        deliver(w, events.get(1), out1);
+        w.committed(running);
+        assertThat(w.pendingOutputs.values()).containsExactly(out1);
+        CommitPlan next = w.plan();
+        assertThat(next.outputs().values()).containsExactly(out1);
+        assertThat(CommitMetadata.decode(next.offset(), next.metadata()).toString()).isEqualTo("[1..2]");
     }
 
     @Test
