@@ -1,6 +1,5 @@
 package io.wharf.http;
 
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -116,9 +115,5 @@ final class WebSocketRoute {
     static Map<String, Object> consumerOverrides() {
         return Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-    }
-
-    static List<String> subprotocols() {
-        return List.of(SUBPROTOCOL);
     }
 }

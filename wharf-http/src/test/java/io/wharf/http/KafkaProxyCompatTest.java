@@ -82,6 +82,25 @@ class KafkaProxyCompatTest {
     }
 
     @Test
+    void offsetZeroIsARealOffsetEvenWhenTheGroupHasCommittedFurther() throws Exception {
+        String topic = kafka.createTopic("proxy-zero", 1);
+        for (int i = 0; i < 5; i++) {
+            kafka.send(topic, "k", "m" + i);
+        }
+        kafka.admin().alterConsumerGroupOffsets("zero-group", Map.of(new org.apache.kafka.common.TopicPartition(topic, 0),
+                new org.apache.kafka.clients.consumer.OffsetAndMetadata(5))).all().get();
+        TestClients.Socket ws = TestClients.Socket.open(gateway, "/?topic=" + topic + "&consumerGroup=zero-group&offset=0",
+                "Authorization", "basic " + SECRET);
+        List<JsonNode> got = new ArrayList<>();
+        while (got.size() < 5) {
+            ws.next(Duration.ofSeconds(30)).forEach(got::add);
+        }
+        assertThat(got.stream().map(m -> m.get("offset").asLong())).containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(got.get(0).get("message").asText()).isEqualTo("m0");
+        ws.close();
+    }
+
+    @Test
     void withoutTheSecretTheUpgradeIs401AndNothingIsStreamed() throws Exception {
         String topic = kafka.createTopic("proxy-auth", 1);
         String[] none = RawHttp.upgrade(gateway, "/?topic=" + topic);

@@ -3,7 +3,6 @@ package io.wharf.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -141,9 +140,5 @@ class LimitsTest {
         assertThatThrownBy(() -> new ConfigLoader().load(bad, Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("http.max-frame-bytes").hasMessageContaining("http.outbound-buffer-bytes")
                 .hasMessageContaining("http.idle-timeout");
-    }
-
-    static int read(InputStream in) throws java.io.IOException {
-        return in.read();
     }
 }
