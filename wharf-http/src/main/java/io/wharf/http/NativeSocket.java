@@ -257,7 +257,7 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
             this.id = s.id();
             this.encoding = s.encoding();
             this.recordsPrefix = ("{\"type\":\"records\",\"sub\":" + HttpReplies.JSON.getNodeFactory().textNode(id)
-                    + ",\"records\":[").getBytes(StandardCharsets.UTF_8);
+                    + ",\"count\":").getBytes(StandardCharsets.UTF_8);
             this.feed = HubFeed.open(hub, new SubscriptionRequest(s.topic(), s.partitions(), s.start(), s.filters(), 0),
                     channel, HUB_BATCH, this);
         }
@@ -267,11 +267,13 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
             ByteBuf frame = null;
             HubEvent last = null;
             int records = 0;
-            for (HubEvent e : events) {
+            for (int i = 0; i < events.size(); i++) {
+                HubEvent e = events.get(i);
                 if (e instanceof HubEvent.Record r) {
                     if (frame == null) {
                         frame = channel.alloc().buffer(recordsPrefix.length + events.size() * 200);
                         frame.writeBytes(recordsPrefix);
+                        frame.writeCharSequence(recordsFrom(events, i) + ",\"records\":[", StandardCharsets.US_ASCII);
                     } else {
                         frame.writeByte(',');
                     }
@@ -290,6 +292,15 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
             }
             flushRecords(frame, last);
             door.metrics().recordsOut(ConnectionKind.WEBSOCKET, records);
+        }
+
+        /** How many records follow in a row from index i (the next gap or snapshot end starts a new frame). */
+        private int recordsFrom(List<HubEvent> events, int i) {
+            int n = 0;
+            while (i + n < events.size() && events.get(i + n) instanceof HubEvent.Record) {
+                n++;
+            }
+            return n;
         }
 
         private ByteBuf flushRecords(ByteBuf frame, HubEvent last) {
@@ -360,7 +371,7 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
             this.encoding = s.encoding();
             this.window = s.window();
             this.recordsPrefix = ("{\"type\":\"records\",\"sub\":" + HttpReplies.JSON.getNodeFactory().textNode(id)
-                    + ",\"records\":[").getBytes(StandardCharsets.UTF_8);
+                    + ",\"count\":").getBytes(StandardCharsets.UTF_8);
             Map<String, Object> overrides = new HashMap<>(WebSocketRoute.consumerOverrides());
             overrides.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                     s.start() instanceof StartPosition.Earliest ? "earliest" : "latest");
@@ -388,6 +399,7 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
                 }
                 ByteBuf frame = channel.alloc().buffer(recordsPrefix.length + batch.size() * 200);
                 frame.writeBytes(recordsPrefix);
+                frame.writeCharSequence(batch.size() + ",\"records\":[", StandardCharsets.US_ASCII);
                 for (int i = 0; i < batch.size(); i++) {
                     ConsumerRecord<byte[], byte[]> r = batch.get(i);
                     if (i > 0) {
