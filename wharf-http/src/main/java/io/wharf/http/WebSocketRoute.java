@@ -4,14 +4,18 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.wharf.core.kafka.KafkaAccess;
@@ -102,7 +106,15 @@ final class WebSocketRoute {
         pipeline.remove(HttpPipeline.AUTH);
         long idle = door.settings().websocketIdleTimeout().toMillis();
         pipeline.replace(HttpPipeline.IDLE, HttpPipeline.IDLE, new IdleStateHandler(idle / 2, 0, 0, TimeUnit.MILLISECONDS));
-        handshaker.handshake(ctx.channel(), http);
+        try {
+            handshaker.handshake(ctx.channel(), http);
+        } catch (WebSocketServerHandshakeException e) {
+            // refused before the pipeline changed: the HTTP codec is still there to say why
+            FullHttpResponse refusal = HttpReplies.close(HttpReplies.error(HttpResponseStatus.BAD_REQUEST, "bad_request",
+                    "not a valid WebSocket upgrade: " + e.getMessage()));
+            ctx.channel().writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+            return false;
+        }
         // added right away so no frame sent just after the handshake can pass them by
         pipeline.addLast("ws-aggregate", new WebSocketFrameAggregator(door.settings().maxFrameBytes()));
         pipeline.addLast("ws-keepalive", new WebSocketKeepAlive(door.metrics()));

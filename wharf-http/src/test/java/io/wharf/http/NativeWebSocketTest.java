@@ -106,6 +106,17 @@ class NativeWebSocketTest {
     }
 
     @Test
+    void anUpgradeWithoutAKeyIs400() throws Exception {
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", gateway.endpoint("http").port())) {
+            raw.setSoTimeout(30_000);
+            raw.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String reply = new String(raw.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(reply).startsWith("HTTP/1.1 400").contains("\"error\":\"bad_request\"").contains("missing key");
+        }
+    }
+
+    @Test
     void aMessageLargerThanTheFrameLimitClosesWith1009() {
         TestClients.Socket ws = TestClients.Socket.open(gateway, "/ws");
         ws.socket.sendText("{\"type\":\"produce\",\"value\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}", true);
