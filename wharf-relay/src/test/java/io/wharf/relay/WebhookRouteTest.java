@@ -52,7 +52,7 @@ class WebhookRouteTest {
         kafka = SharedKafka.get();
         endpoint = LedgerEndpoint.start();
         for (String name : List.of("order", "many", "retry", "throttle", "reject", "exhaust", "respond", "respond-out",
-                "headers", "own-key", "dlt")) {
+                "headers", "own-key", "bounded", "dlt")) {
             topics.put(name, kafka.createTopic("relay-" + name, name.equals("order") || name.equals("many") ? 1 : 2));
         }
         String dlt = topics.get("dlt");
@@ -71,6 +71,8 @@ class WebhookRouteTest {
                 route("headers", topics.get("headers"), endpoint.url("/headers"), dlt).method("PUT")
                         .headers(Map.of("Authorization", "Bearer s3cret", "Content-Type", "application/json")).build(),
                 route("own-key", topics.get("own-key"), endpoint.url("/own-key"), dlt).idempotencyKeyHeader("event-id")
+                        .build(),
+                route("bounded", topics.get("bounded"), endpoint.url("/bounded"), dlt).maxInFlight(10).maxBuffered(50)
                         .build());
         gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers())
                 .withEphemeralPorts().withRelay(new RelaySettings("route-test", routes, null)));
@@ -287,6 +289,46 @@ class WebhookRouteTest {
         await().atMost(WAIT).until(() -> ledger.effects().size() >= 2);
         assertThat(ledger.effects().get(0).idempotencyKey()).isEqualTo("evt-42");
         assertThat(ledger.effects().get(1).idempotencyKey()).isEqualTo("wharf:wharf-relay-own-key:" + topic + ":0:1");
+    }
+
+    @Test
+    void holdsNoMoreThanItsBufferBoundAndPausesThePartitionMeanwhile() throws Exception {
+        LedgerEndpoint.Ledger ledger = endpoint.ledger("/bounded");
+        ledger.script = r -> LedgerEndpoint.Plan.okAfter(10);
+        try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+            for (int i = 0; i < 600; i++) {
+                producer.send(new ProducerRecord<>(topics.get("bounded"), 0, bytes("b" + (i % 40)), bytes("v" + i)));
+            }
+        }
+        AtomicInteger maxBuffered = new AtomicInteger();
+        AtomicInteger pausedSeen = new AtomicInteger();
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                maxBuffered.accumulateAndGet((int) gauge("wharf.relay.buffered", "bounded"), Math::max);
+                pausedSeen.accumulateAndGet((int) gauge("wharf.relay.paused.partitions", "bounded"), Math::max);
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        sampler.start();
+        try {
+            await().atMost(WAIT).until(() -> ledger.effects().size() >= 600);
+        } finally {
+            sampler.interrupt();
+            sampler.join();
+        }
+        // the bound (50) plus at most one poll's worth of records (max.poll.records is 50 here)
+        assertThat(maxBuffered.get()).isPositive().isLessThanOrEqualTo(100);
+        assertThat(pausedSeen.get()).as("partitions were paused while the buffer was full").isPositive();
+        assertThat(ledger.peakInFlight.get()).isLessThanOrEqualTo(10);
+    }
+
+    private static double gauge(String name, String route) {
+        var g = gateway.context().metrics().registry().find(name).tag("route", route).gauge();
+        return g == null ? 0 : g.value();
     }
 
     private static ConsumerRecord<byte[], byte[]> deadLetter(String value) {

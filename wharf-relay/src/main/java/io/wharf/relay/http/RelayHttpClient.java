@@ -6,12 +6,14 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -96,12 +98,20 @@ public final class RelayHttpClient implements AutoCloseable {
             startsOf(pooled.eventLoop()).add(pooled, exchange);
             return result;
         }
-        resolve(origin.host()).whenComplete((address, error) -> {
-            if (error != null) {
-                result.completeExceptionally(error instanceof IOException io ? io
-                        : new IOException("cannot resolve " + origin.host() + ": " + error.getMessage(), error));
-            } else {
+        // a copy, so the time limit of this call does not fail the cached lookup others share
+        CompletableFuture<InetAddress> lookup = resolve(origin.host()).thenApply(a -> a)
+                .orTimeout(Math.max(1, call.connectMillis()), TimeUnit.MILLISECONDS);
+        lookup.whenComplete((address, failure) -> {
+            Throwable error = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (error == null) {
                 connect(origin, new InetSocketAddress(address, origin.port()), exchange);
+            } else if (error instanceof IOException io) {
+                result.completeExceptionally(io);
+            } else {
+                String why = error instanceof TimeoutException ? "no answer within " + call.connectMillis() + "ms"
+                        : String.valueOf(error.getMessage());
+                result.completeExceptionally(new IOException("cannot resolve " + origin.host() + ": " + why, error));
             }
         });
         return result;
@@ -225,14 +235,14 @@ public final class RelayHttpClient implements AutoCloseable {
             try {
                 return InetAddress.getByName(host);
             } catch (UnknownHostException e) {
-                throw new java.util.concurrent.CompletionException(new IOException("unknown host " + host, e));
+                throw new CompletionException(new IOException("unknown host " + host, e));
             }
         }, resolver);
         resolved.put(host, new Resolution(fresh, now + DNS_TTL_NANOS));
         return fresh.handle((a, e) -> {
             if (e != null) {
-                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-                throw new java.util.concurrent.CompletionException(cause);
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                throw new CompletionException(cause);
             }
             return a;
         });

@@ -129,6 +129,13 @@ class RelayHttpClientTest {
     }
 
     @Test
+    void failsWithAnIoExceptionForAHostThatDoesNotResolve() {
+        assertThatThrownBy(() -> client.send(call(URI.create("http://no-such-host.invalid/"), new byte[0], 1_000, 10))
+                .join()).isInstanceOf(CompletionException.class).hasCauseInstanceOf(IOException.class)
+                .hasMessageContaining("no-such-host.invalid");
+    }
+
+    @Test
     void failsWhenTheServerClosesWithoutAnswering() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             Thread t = new Thread(() -> {
