@@ -169,6 +169,35 @@ class RafkaCompatibilityTest {
     }
 
     @Test
+    void consumersOfDifferentTopicsEachGetTheirOwn() {
+        String topic1 = kafka.createTopic("meeseeks", 4);
+        String topic2 = kafka.createTopic("look-at-me", 4);
+        try (Jedis prod = gateway.jedis(); Jedis c1 = gateway.consumer(group(), "c1"); Jedis c2 = gateway.consumer(group(), "c2")) {
+            produce(prod, topic1, "I'm Mr. Meeseeks");
+            produce(prod, topic2, "Look at me");
+            assertThat(flush(prod)).isZero();
+            assertThat(consumeWithRetry(c1, "topics:" + topic1).value()).isEqualTo("I'm Mr. Meeseeks");
+            assertThat(consumeWithRetry(c2, "topics:" + topic2).value()).isEqualTo("Look at me");
+        }
+    }
+
+    @Test
+    void oneConsumerReadsSeveralTopicsNamedInOneKey() {
+        String topic1 = kafka.createTopic("multi-a", 1);
+        String topic2 = kafka.createTopic("multi-b", 1);
+        String key = "topics:" + topic1 + "," + topic2;
+        try (Jedis prod = gateway.jedis(); Jedis c = gateway.consumer(group(), "multi")) {
+            produce(prod, topic1, "from a");
+            produce(prod, topic2, "from b");
+            assertThat(flush(prod)).isZero();
+            Message first = consumeWithRetry(c, key);
+            Message second = consumeWithRetry(c, key);
+            assertThat(List.of(first.topic(), second.topic())).containsExactlyInAnyOrder(topic1, topic2);
+            assertThat(ack(c, first.ack(), second.ack())).isEqualTo(2);
+        }
+    }
+
+    @Test
     void aGroupThatReconnectsResumesAfterItsLastAck() {
         String topic = kafka.createTopic("reconnect", 4);
         String group = group();

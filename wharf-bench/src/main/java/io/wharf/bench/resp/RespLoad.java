@@ -79,9 +79,9 @@ public final class RespLoad {
             if (sent < records) {
                 out.write(command);
                 sent++;
-                if (in.available() == 0) {
-                    out.flush();
-                }
+            }
+            if (in.buffered() == 0) {
+                out.flush();
             }
         }
         return new long[] {replied, first, System.nanoTime()};
@@ -114,6 +114,10 @@ public final class RespLoad {
         long first = 0;
         long last = 0;
         while (received < records || !expected.isEmpty()) {
+            // before waiting for a reply, send whatever is still buffered (the reply may be to it)
+            if (in.buffered() == 0) {
+                out.flush();
+            }
             boolean isPop = expected.poll();
             if (!isPop) {
                 int type = in.read();
@@ -140,9 +144,6 @@ public final class RespLoad {
             if (received < records) {
                 out.write(pop);
                 expected.add(Boolean.TRUE);
-            }
-            if (in.available() == 0) {
-                out.flush();
             }
         }
         return new long[] {received, first, last};
@@ -299,8 +300,9 @@ public final class RespLoad {
             }
         }
 
-        int available() throws IOException {
-            return limit - pos + source.available();
+        /** Bytes already read from the socket and not consumed. */
+        int buffered() {
+            return limit - pos;
         }
 
         private boolean fill() throws IOException {

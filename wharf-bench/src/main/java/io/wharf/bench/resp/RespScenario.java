@@ -47,7 +47,7 @@ public final class RespScenario implements Scenario {
     @Override
     public String description() {
         return "Redis protocol: RPUSHX produce (redis-benchmark) and BLMPOP/BLPOP consume vs raw kafka-clients "
-                + "(--records 1M --size 100 --runs 3 --partitions 1 --clients 4 --pipeline 64 --batch 1000)";
+                + "(--records 1M --size 100 --runs 3 --partitions 1 --clients 4 --pipeline 64 --batch 1000 --warmup 200k)";
     }
 
     @Override
@@ -62,6 +62,7 @@ public final class RespScenario implements Scenario {
         int batchDepth = args.integer("batch-depth", 4);
         int blpopDepth = args.integer("blpop-depth", 100);
         long blpopRecords = args.number("blpop-records", records);
+        long warmup = args.number("warmup", 200_000);
         int prefetchRecords = args.integer("prefetch-records", 20_000);
         int prefetchBytes = args.integer("prefetch-bytes", 16 * 1024 * 1024);
         String redisBenchmark = args.flag("java-generator") ? null : onPath("redis-benchmark");
@@ -84,13 +85,29 @@ public final class RespScenario implements Scenario {
                             Map.of("max.partition.fetch.bytes", String.valueOf(prefetchBytes)), null, null));
             try (Gateway gateway = Gateway.start(config)) {
                 int port = gateway.endpoint("resp").port();
+                if (warmup > 0) {
+                    // both paths once, unmeasured, so the JIT has compiled them before run 1
+                    String rawWarm = createTopic(kafka, "resp-warm-raw", partitions);
+                    RawKafka.produce(kafka.bootstrapServers(), rawWarm, warmup, size);
+                    String warm = createTopic(kafka, "resp-warm", partitions);
+                    if (redisBenchmark != null) {
+                        produceWithRedisBenchmark(redisBenchmark, kafka, port, warm, warmup, size, clients, pipeline);
+                    } else {
+                        produceWithRespLoad(kafka, port, warm, warmup, size, pipeline * clients);
+                    }
+                    consumeRaw(kafka.bootstrapServers(), warm, warmup);
+                    load("batch", port, warm, warmup, batchDepth, batch);
+                    load("blpop", port, warm, Math.min(warmup, blpopRecords), blpopDepth, 1);
+                    kafka.admin().deleteTopics(List.of(rawWarm, warm)).all().get();
+                    report.progress("warm-up done (%,d records through every path)", warmup);
+                }
                 resetPeakHeap();
                 for (int run = 1; run <= runs; run++) {
-                    String rawTopic = kafka.createTopic("resp-raw", partitions, RawKafka.topicConfigs());
+                    String rawTopic = createTopic(kafka, "resp-raw", partitions);
                     RawKafka.Throughput p = RawKafka.produce(kafka.bootstrapServers(), rawTopic, records, size);
                     rawProduce.add(p.recordsPerSecond());
 
-                    String topic = kafka.createTopic("resp-wharf", partitions, RawKafka.topicConfigs());
+                    String topic = createTopic(kafka, "resp-wharf", partitions);
                     double[] produced = redisBenchmark != null
                             ? produceWithRedisBenchmark(redisBenchmark, kafka, port, topic, records, size, clients, pipeline)
                             : produceWithRespLoad(kafka, port, topic, records, size, pipeline * clients);
@@ -165,6 +182,21 @@ public final class RespScenario implements Scenario {
         awaitEndOffsets(kafka, topic, records, Duration.ofMinutes(5));
         long nanos = System.nanoTime() - start;
         return new double[] {records * 1e9 / nanos, l.totalRate()};
+    }
+
+    /** Creates a topic and waits until every partition has a leader, so no run measures a leader election. */
+    private static String createTopic(BenchKafka kafka, String prefix, int partitions) throws Exception {
+        String topic = kafka.createTopic(prefix, partitions, RawKafka.topicConfigs());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            boolean led = kafka.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+            if (led) {
+                return topic;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("topic " + topic + " has no leader after 30 s");
     }
 
     /** redis-benchmark's CSV: a header line, then {@code "RPUSHX ...","<rps>",...}. */

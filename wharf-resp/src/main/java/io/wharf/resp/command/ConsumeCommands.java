@@ -52,7 +52,7 @@ public final class ConsumeCommands {
         ConsumerSession session = session(c, r.text(1));
         Waiter waiter = session.take(1);
         return await(c, session, waiter, timeoutNanos,
-                records -> MessageReply.single(records.get(0), session.options().format(), session.topicNames()));
+                records -> MessageReply.single(records.get(0), session.options().format(), session.topicFields()));
     }
 
     private static CompletableFuture<RespValue> blmpop(RespConnection c, RespRequest r) {
@@ -80,7 +80,7 @@ public final class ConsumeCommands {
         ConsumerSession session = session(c, r.text(3));
         Waiter waiter = session.take(count);
         return await(c, session, waiter, timeoutNanos,
-                records -> MessageReply.batch(key, records, session.options().format(), session.topicNames()));
+                records -> MessageReply.batch(key, records, session.options().format(), session.topicFields()));
     }
 
     private static CompletableFuture<RespValue> rpush(RespConnection c, RespRequest r) {

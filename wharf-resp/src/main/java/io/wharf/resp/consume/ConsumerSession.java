@@ -1,6 +1,5 @@
 package io.wharf.resp.consume;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -39,6 +38,8 @@ public final class ConsumerSession {
     /** How often a consumer nobody waits on is polled: keeps group membership and the prefetch going. */
     private static final long IDLE_POLL_NANOS = Duration.ofMillis(100).toNanos();
     private static final long FIRST_BACKOFF_NANOS = Duration.ofMillis(1).toNanos();
+    /** A client took records this recently: keep fetching ahead as if it were waiting. */
+    private static final long ACTIVE_NANOS = Duration.ofSeconds(1).toNanos();
 
     private enum State { STARTING, RUNNING, FAILED, CLOSED }
 
@@ -47,7 +48,7 @@ public final class ConsumerSession {
     private final List<String> topics;
     private final ConsumerOptions options;
     private final ConsumerRuntime runtime;
-    private final Map<String, byte[]> topicNames = new HashMap<>();
+    private final Map<String, byte[]> topicFields = new HashMap<>();
 
     // Owned by the thread that owns the consumer (see class comment).
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -68,6 +69,8 @@ public final class ConsumerSession {
 
     // Signals between the event loop and the poller.
     private volatile boolean pollSoon = true;
+    private volatile boolean fetchPaused;
+    private volatile long lastTakeNanos;
     private volatile boolean closeRequested;
     private volatile ConsumerPoller poller;
 
@@ -78,7 +81,7 @@ public final class ConsumerSession {
         this.options = options;
         this.runtime = runtime;
         this.ledger = AckLedger.create(options.ackMode(), runtime.settings().maxUnackedRecords());
-        topics.forEach(t -> topicNames.put(t, t.getBytes(StandardCharsets.UTF_8)));
+        topics.forEach(t -> topicFields.put(t, MessageReply.topicField(t)));
     }
 
     /** The topics this connection consumes; a connection consumes one set for its whole life. */
@@ -91,9 +94,9 @@ public final class ConsumerSession {
         return options;
     }
 
-    /** The topic names as bytes, for replies. */
-    public Map<String, byte[]> topicNames() {
-        return topicNames;
+    /** Each topic's constant message prefix, for replies. */
+    public Map<String, byte[]> topicFields() {
+        return topicFields;
     }
 
     // ------------------------------------------------------------------ event loop side
@@ -107,6 +110,7 @@ public final class ConsumerSession {
         List<ConsumerRecord<byte[], byte[]>> batch = null;
         String refusal = null;
         boolean blocked = false;
+        boolean refill = false;
         synchronized (stateLock) {
             if (state == State.FAILED || state == State.CLOSED) {
                 refusal = failure == null ? "Consumer is closed" : failure;
@@ -114,15 +118,22 @@ public final class ConsumerSession {
                 refusal = tooManyUnacked();
             } else if (!buffer.isEmpty()) {
                 batch = takeLocked(Math.min(max, ledger.room()));
+                refill = belowLowWaterLocked();
             } else {
                 waiters.add(waiter);
                 blocked = waiters.size() == 1;
             }
         }
+        lastTakeNanos = System.nanoTime();
         if (refusal != null) {
             waiter.result().completeExceptionally(new ConsumeFailure(refusal));
         } else if (batch != null) {
             handOver(waiter, batch);
+            if (fetchPaused && refill) {
+                // fetch again before the client has drained what is left
+                pollSoon = true;
+                wakePoller();
+            }
         } else {
             if (blocked) {
                 runtime.blockedClients().incrementAndGet();
@@ -230,6 +241,11 @@ public final class ConsumerSession {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(10_000, settings.prefetchRecords() / 2)));
         if (!configured(kafka, ConsumerConfig.FETCH_MAX_BYTES_CONFIG)) {
             props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, settings.prefetchBytes());
+        }
+        if (!configured(kafka, ConsumerConfig.RECEIVE_BUFFER_CONFIG)) {
+            // poll(0) reads only what the socket holds: with Kafka's 64 KB buffer a large fetch would
+            // arrive over many polls; the OS-tuned buffer lets one poll take a whole response
+            props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
         }
         props.putAll(options.kafka());
         // acks are committed by Wharf; Kafka's own auto-commit would commit what was merely fetched
@@ -347,7 +363,9 @@ public final class ConsumerSession {
         RespSettings settings = runtime.settings();
         boolean full;
         synchronized (stateLock) {
-            full = buffer.size() >= settings.prefetchRecords() || bufferedBytes >= settings.prefetchBytes();
+            // pause when the buffer is full, resume once it is half empty
+            full = paused ? !belowLowWaterLocked()
+                    : buffer.size() >= settings.prefetchRecords() || bufferedBytes >= settings.prefetchBytes();
         }
         if (full != paused) {
             // a full buffer pauses fetching, so a client that stops reading costs no more memory
@@ -357,6 +375,7 @@ public final class ConsumerSession {
                 consumer.resume(consumer.paused());
             }
             paused = full;
+            fetchPaused = full;
         }
         ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ZERO);
         int count = records.count();
@@ -369,10 +388,11 @@ public final class ConsumerSession {
             }
         }
         commitIfDue(now);
+        boolean draining = now - lastTakeNanos < ACTIVE_NANOS;
         if (count > 0 && !full) {
             emptyPolls = 0;
             nextPollNanos = now;
-        } else if (waiting) {
+        } else if (waiting || (draining && !full)) {
             // a blocked client: poll soon, backing off while nothing arrives, up to resp.poll-backoff
             emptyPolls = Math.min(emptyPolls + 1, 20);
             long backoff = Math.min(settings.pollBackoff().toNanos(), FIRST_BACKOFF_NANOS << Math.min(emptyPolls - 1, 10));
@@ -419,6 +439,11 @@ public final class ConsumerSession {
         }
         refused.forEach(w -> w.result().completeExceptionally(new ConsumeFailure(tooManyUnacked())));
         return stillWaiting;
+    }
+
+    private boolean belowLowWaterLocked() {
+        RespSettings settings = runtime.settings();
+        return buffer.size() <= settings.prefetchRecords() / 2 && bufferedBytes <= settings.prefetchBytes() / 2;
     }
 
     private List<ConsumerRecord<byte[], byte[]>> takeLocked(int max) {

@@ -16,10 +16,9 @@ import org.apache.kafka.common.header.Header;
  * survive). Written straight from the records, without intermediate reply objects.
  */
 public final class MessageReply {
-    private static final byte[] TOPIC = ascii("topic");
-    private static final byte[] PARTITION = ascii("partition");
-    private static final byte[] OFFSET = ascii("offset");
-    private static final byte[] VALUE = ascii("value");
+    private static final byte[] PARTITION_FIELD = ascii("$9\r\npartition\r\n");
+    private static final byte[] OFFSET_FIELD = ascii("$6\r\noffset\r\n");
+    private static final byte[] VALUE_FIELD = ascii("$5\r\nvalue\r\n");
     private static final byte[] KEY = ascii("key");
     private static final byte[] TIMESTAMP = ascii("timestamp");
     private static final byte[] HEADERS = ascii("headers");
@@ -28,13 +27,13 @@ public final class MessageReply {
     }
 
     /** {@code BLPOP}'s reply: one message. */
-    public static RespValue single(ConsumerRecord<byte[], byte[]> record, MessageFormat format, Map<String, byte[]> topicNames) {
-        return new RespValue.Streamed(out -> write(out, record, format, topicNames), sizeHint(record));
+    public static RespValue single(ConsumerRecord<byte[], byte[]> record, MessageFormat format, Map<String, byte[]> topicFields) {
+        return new RespValue.Streamed(out -> write(out, record, format, topicFields), sizeHint(record));
     }
 
     /** {@code BLMPOP}'s reply: {@code [key, [message, ...]]}, as Redis replies with the list name and its elements. */
     public static RespValue batch(byte[] key, List<ConsumerRecord<byte[], byte[]>> records, MessageFormat format,
-                                  Map<String, byte[]> topicNames) {
+                                  Map<String, byte[]> topicFields) {
         long hint = 32L + key.length;
         for (ConsumerRecord<byte[], byte[]> r : records) {
             hint += sizeHint(r);
@@ -44,7 +43,7 @@ public final class MessageReply {
             out.bulk(key);
             out.arrayHeader(records.size());
             for (ConsumerRecord<byte[], byte[]> r : records) {
-                write(out, r, format, topicNames);
+                write(out, r, format, topicFields);
             }
         }, (int) Math.min(Integer.MAX_VALUE, hint));
     }
@@ -55,17 +54,15 @@ public final class MessageReply {
     }
 
     private static void write(RespOutput out, ConsumerRecord<byte[], byte[]> r, MessageFormat format,
-                              Map<String, byte[]> topicNames) {
+                              Map<String, byte[]> topicFields) {
         boolean full = format == MessageFormat.FULL;
         out.mapHeader(full ? 7 : 4);
-        out.bulk(TOPIC);
-        byte[] topic = topicNames.get(r.topic());
-        out.bulk(topic != null ? topic : r.topic().getBytes(StandardCharsets.UTF_8));
-        out.bulk(PARTITION);
+        byte[] topicField = topicFields.get(r.topic());
+        out.raw(topicField != null ? topicField : topicField(r.topic()));
         out.integer(r.partition());
-        out.bulk(OFFSET);
+        out.raw(OFFSET_FIELD);
         out.integer(r.offset());
-        out.bulk(VALUE);
+        out.raw(VALUE_FIELD);
         out.bulk(r.value());
         if (full) {
             out.bulk(KEY);
@@ -80,6 +77,22 @@ public final class MessageReply {
                 out.bulk(h.value());
             }
         }
+    }
+
+    /**
+     * The constant start of every message of a topic, the same in RESP2 and RESP3:
+     * {@code "topic" <topic> "partition"}, followed by the partition number.
+     */
+    public static byte[] topicField(String topic) {
+        byte[] name = topic.getBytes(StandardCharsets.UTF_8);
+        String head = "$5\r\ntopic\r\n$" + name.length + "\r\n";
+        byte[] out = new byte[head.length() + name.length + PARTITION_FIELD.length + 2];
+        System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, out, 0, head.length());
+        System.arraycopy(name, 0, out, head.length(), name.length);
+        out[head.length() + name.length] = '\r';
+        out[head.length() + name.length + 1] = '\n';
+        System.arraycopy(PARTITION_FIELD, 0, out, head.length() + name.length + 2, PARTITION_FIELD.length);
+        return out;
     }
 
     private static byte[] ascii(String s) {

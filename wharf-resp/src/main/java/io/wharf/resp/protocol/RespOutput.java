@@ -124,30 +124,33 @@ public final class RespOutput {
         buf.writeBytes(resp3 ? NULL3 : NULL_ARRAY2);
     }
 
-    // Digits without a String per number: replies carry several integers per record.
+    /** Bytes already in RESP form (precomputed constant parts of a reply). */
+    public void raw(byte[] bytes) {
+        buf.writeBytes(bytes);
+    }
+
+    // Digits without a String per number, written in one call: replies carry several integers per record.
+    private final byte[] digits = new byte[20];
+
     private void decimal(long value) {
-        if (value < 0) {
-            if (value == Long.MIN_VALUE) {
-                ByteBufUtil.writeAscii(buf, Long.toString(value));
-                return;
-            }
-            buf.writeByte('-');
-            value = -value;
-        }
-        if (value < 10) {
+        if (value >= 0 && value < 10) {
             buf.writeByte('0' + (int) value);
             return;
         }
-        int digits = 1;
-        for (long v = value / 10; v > 0; v /= 10) {
-            digits++;
+        if (value == Long.MIN_VALUE) {
+            ByteBufUtil.writeAscii(buf, Long.toString(value));
+            return;
         }
-        int end = buf.writerIndex() + digits;
-        buf.ensureWritable(digits);
-        for (int i = end - 1; i >= end - digits; i--) {
-            buf.setByte(i, (int) ('0' + value % 10));
-            value /= 10;
+        boolean negative = value < 0;
+        long v = negative ? -value : value;
+        int i = digits.length;
+        do {
+            digits[--i] = (byte) ('0' + v % 10);
+            v /= 10;
+        } while (v > 0);
+        if (negative) {
+            digits[--i] = '-';
         }
-        buf.writerIndex(end);
+        buf.writeBytes(digits, i, digits.length - i);
     }
 }
