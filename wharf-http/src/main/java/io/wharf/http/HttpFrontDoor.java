@@ -1,6 +1,5 @@
 package io.wharf.http;
 
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -53,11 +52,7 @@ public final class HttpFrontDoor implements FrontDoor {
                 .childHandler(new HttpPipeline(door, connections));
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
         if (!bound.isSuccess()) {
-            if (bound.cause() instanceof BindException) {
-                throw new PortInUseException("http", host, port);
-            }
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage(),
-                    bound.cause());
+            throw PortInUseException.fromBindFailure("http", host, port, bound.cause());
         }
         server = bound.channel();
         int actual = ((InetSocketAddress) server.localAddress()).getPort();
