@@ -3,16 +3,24 @@ package io.wharf.http;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 
 /**
  * Collects a request body up to {@code http.max-body-bytes}; a larger body is answered with a JSON
- * 413 and the connection is closed (the rest of the body is never read).
+ * 413, the rest of it is read and dropped (up to a bound), then the connection is closed.
  */
 final class BodyLimit extends HttpObjectAggregator {
+    // Closing while the client is still sending makes many clients see a reset instead of the 413.
+    private static final long MAX_DRAIN_BYTES = 64L * 1024 * 1024;
+
     private final int maxBodyBytes;
+    private boolean draining; // event-loop confined, like every handler state
+    private long drained;
 
     BodyLimit(int maxBodyBytes) {
         super(maxBodyBytes, true);
@@ -20,10 +28,32 @@ final class BodyLimit extends HttpObjectAggregator {
     }
 
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (draining && msg instanceof HttpContent content) {
+            drained += content.content().readableBytes();
+            boolean last = msg instanceof LastHttpContent;
+            ReferenceCountUtil.release(msg);
+            if (last || drained > MAX_DRAIN_BYTES) {
+                draining = false;
+                ctx.close();
+            }
+            return;
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
         FullHttpResponse response = HttpReplies.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
                 "the request body is larger than " + maxBodyBytes + " bytes (http.max-body-bytes)");
         HttpReplies.close(response);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        boolean bodyFollows = !(oversized instanceof LastHttpContent);
+        if (bodyFollows) {
+            draining = true;
+            drained = 0;
+            ctx.writeAndFlush(response);
+        } else {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 }

@@ -195,11 +195,11 @@ class NativeWebSocketTest {
         TestClients.Socket stalled = new TestClients.Socket(false);
         stalled.connect(gateway, "/ws");
         stalled.send(msg("subscribe", "s").put("topic", topic).put("mode", "group").put("group", "stall-a")
-                .put("window", 100_000));
+                .put("window", 100_000).put("start", "earliest"));
         stalled.next("subscribed", WAIT);
         TestClients.Socket healthy = TestClients.Socket.open(gateway, "/ws");
         healthy.send(msg("subscribe", "s").put("topic", topic).put("mode", "group").put("group", "stall-b")
-                .put("window", 100_000));
+                .put("window", 100_000).put("start", "earliest"));
         healthy.next("subscribed", WAIT);
         healthy.next("assigned", WAIT);
         String value = "x".repeat(1000);
