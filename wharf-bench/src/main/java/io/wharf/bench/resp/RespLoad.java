@@ -49,8 +49,9 @@ public final class RespLoad {
                 default -> throw new IllegalArgumentException("unknown mode " + mode);
             };
             long end = System.nanoTime();
+            long cpu = ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
             System.out.println("RESULT records=" + times[0] + " total_nanos=" + (end - start) + " first_nanos="
-                    + (times[1] - start) + " last_nanos=" + (times[2] - start));
+                    + (times[1] - start) + " last_nanos=" + (times[2] - start) + " cpu_nanos=" + cpu);
         }
     }
 

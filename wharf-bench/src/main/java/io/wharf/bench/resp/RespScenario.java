@@ -125,8 +125,9 @@ public final class RespScenario implements Scenario {
                     Load l = load("blpop", port, topic, blpopRecords, blpopDepth, 1);
                     blpopConsume.add(l.steadyRate());
                     report.progress("run %d consume: raw %,.0f rec/s, BLMPOP %,.0f rec/s (ratio %.2f; %,.0f with its %.0f ms"
-                                    + " start and group join), BLPOP %,.0f rec/s (ratio %.2f)", run, raw, b.steadyRate(),
-                            b.steadyRate() / raw, b.totalRate(), b.firstNanos() / 1e6, l.steadyRate(), l.steadyRate() / raw);
+                                    + " start and group join; generator used %.2f cores), BLPOP %,.0f rec/s (ratio %.2f; "
+                                    + "generator %.2f cores)", run, raw, b.steadyRate(), b.steadyRate() / raw, b.totalRate(),
+                            b.firstNanos() / 1e6, b.cores(), l.steadyRate(), l.steadyRate() / raw, l.cores());
                     kafka.admin().deleteTopics(List.of(rawTopic, topic)).all().get();
                 }
             }
@@ -263,7 +264,12 @@ public final class RespScenario implements Scenario {
      * @param firstNanos from process start to the first record (or reply)
      * @param lastNanos  from process start to the last record (or reply)
      */
-    record Load(long records, long totalNanos, long firstNanos, long lastNanos) {
+    record Load(long records, long totalNanos, long firstNanos, long lastNanos, long cpuNanos) {
+        /** The generator's CPU use over its whole run, in cores (1.0 = one core busy all the time). */
+        double cores() {
+            return cpuNanos / (double) Math.max(1, totalNanos);
+        }
+
         double steadyRate() {
             return records * 1e9 / Math.max(1, lastNanos - firstNanos);
         }
@@ -295,7 +301,8 @@ public final class RespScenario implements Scenario {
         if (fields.isEmpty()) {
             throw new IllegalStateException("RespLoad " + mode + " printed no result: " + out);
         }
-        return new Load(fields.get("records"), fields.get("total_nanos"), fields.get("first_nanos"), fields.get("last_nanos"));
+        return new Load(fields.get("records"), fields.get("total_nanos"), fields.get("first_nanos"), fields.get("last_nanos"),
+                fields.getOrDefault("cpu_nanos", -1L));
     }
 
     private static String onPath(String program) {
