@@ -38,6 +38,10 @@ public final class RespLoad {
         int depth = Integer.parseInt(args[4]);
         int param = Integer.parseInt(args[5]);
         long start = System.nanoTime();
+        if (mode.equals("blocked")) {
+            holdBlocked(port, topic, (int) records);
+            return;
+        }
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setTcpNoDelay(true);
             socket.setReceiveBufferSize(1 << 20);
@@ -52,6 +56,33 @@ public final class RespLoad {
             long cpu = ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
             System.out.println("RESULT records=" + times[0] + " total_nanos=" + (end - start) + " first_nanos="
                     + (times[1] - start) + " last_nanos=" + (times[2] - start) + " cpu_nanos=" + cpu);
+        }
+    }
+
+    /**
+     * Opens {@code count} connections, each its own consumer group blocked in {@code BLPOP ... 0},
+     * prints {@code BLOCKED} and holds them until stdin closes.
+     */
+    private static void holdBlocked(int port, String topic, int count) throws IOException {
+        java.util.List<Socket> sockets = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                Socket s = new Socket("127.0.0.1", port);
+                sockets.add(s);
+                OutputStream o = s.getOutputStream();
+                o.write(encode(ascii("CLIENT"), ascii("SETNAME"), ascii("blocked-" + ProcessHandle.current().pid() + "-" + i + ":c")));
+                o.write(encode(ascii("BLPOP"), ("topics:" + topic).getBytes(StandardCharsets.UTF_8), ascii("0")));
+                o.flush();
+            }
+            System.out.println("BLOCKED " + count + " blocked-" + ProcessHandle.current().pid() + "-");
+            System.out.flush();
+            while (System.in.read() >= 0) {
+                // hold until the parent closes stdin
+            }
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
         }
     }
 

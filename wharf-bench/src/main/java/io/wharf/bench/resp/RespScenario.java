@@ -47,7 +47,7 @@ public final class RespScenario implements Scenario {
     @Override
     public String description() {
         return "Redis protocol: RPUSHX produce (redis-benchmark) and BLMPOP/BLPOP consume vs raw kafka-clients "
-                + "(--records 1M --size 100 --runs 3 --partitions 1 --clients 4 --pipeline 64 --batch 1000 --warmup 200k)";
+                + "(--records 1M --size 100 --runs 3 --partitions 1 --clients 4 --pipeline 64 --batch 1000 --warmup 200k --blocked 500)";
     }
 
     @Override
@@ -63,6 +63,8 @@ public final class RespScenario implements Scenario {
         int blpopDepth = args.integer("blpop-depth", 100);
         long blpopRecords = args.number("blpop-records", records);
         long warmup = args.number("warmup", 200_000);
+        int blocked = args.integer("blocked", 500);
+        double[] blockedCost = new double[4];
         int prefetchRecords = args.integer("prefetch-records", 20_000);
         int prefetchBytes = args.integer("prefetch-bytes", 16 * 1024 * 1024);
         String redisBenchmark = args.flag("java-generator") ? null : onPath("redis-benchmark");
@@ -130,6 +132,9 @@ public final class RespScenario implements Scenario {
                             b.firstNanos() / 1e6, b.cores(), l.steadyRate(), l.steadyRate() / raw, l.cores());
                     kafka.admin().deleteTopics(List.of(rawTopic, topic)).all().get();
                 }
+                if (blocked > 0) {
+                    blockedCost = blockedCost(kafka, port, blocked, report);
+                }
             }
         }
         long peakRss = peakRssBytes();
@@ -146,6 +151,13 @@ public final class RespScenario implements Scenario {
                 blpopConsume.format("%,.0f"), String.format("%.2f", blpopConsume.median() / rawConsume.median()), "-");
         report.row("peak RSS / peak heap of broker + gateway JVM", "-",
                 String.format("%,d MiB / %,d MiB", peakRss >> 20, peakHeap >> 20), "-", "");
+        if (blocked > 0) {
+            report.row("connections blocked in BLPOP 0 at once", "-", String.format("%,d", blocked), "-", ">= 500");
+            report.row("  heap per blocked consumer connection", "-", String.format("%,.0f KiB", blockedCost[0] / 1024), "-", "");
+            report.row("  poller threads' CPU while they wait", "-", String.format("%.1f%% of one core", blockedCost[1] * 100), "-", "");
+            report.row("  JVM threads while they wait", "-", String.format("%,.0f", blockedCost[2]), "-", "");
+            report.row("  PING round trip while they wait (median of 200)", "-", String.format("%.2f ms", blockedCost[3]), "-", "");
+        }
         report.print("resp: " + records + " x " + size + " B, " + partitions + " partition(s), " + runs + " run(s)");
     }
 
@@ -183,6 +195,124 @@ public final class RespScenario implements Scenario {
         awaitEndOffsets(kafka, topic, records, Duration.ofMinutes(5));
         long nanos = System.nanoTime() - start;
         return new double[] {records * 1e9 / nanos, l.totalRate()};
+    }
+
+    /**
+     * Holds {@code count} connections blocked in {@code BLPOP topics:<empty> 0} (from a child process)
+     * and measures what they cost this JVM.
+     *
+     * @return {heap bytes per connection, poller CPU in cores, JVM threads, median PING ms}
+     */
+    private static double[] blockedCost(BenchKafka kafka, int port, int count, BenchReport report) throws Exception {
+        String topic = createTopic(kafka, "resp-blocked", 1);
+        long heapBefore = heapAfterGc();
+        int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), RespLoad.class.getName(), "blocked", String.valueOf(port), topic,
+                String.valueOf(count), "0", "0");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8)); java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+            String line = out.readLine();
+            if (line == null || !line.startsWith("BLOCKED")) {
+                throw new IllegalStateException("the blocked-clients process said: " + line);
+            }
+            probe.setTcpNoDelay(true);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (!info(probe, "clients").contains("blocked_clients:" + count)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("not all " + count + " connections blocked: " + info(probe, "clients"));
+                }
+                Thread.sleep(200);
+            }
+            // measure the steady state: every one of them a stable member of its group
+            String groupPrefix = line.split(" ")[2];
+            List<String> groups = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                groups.add(groupPrefix + i);
+            }
+            while (!allStable(kafka, groups)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the " + count + " consumer groups did not settle in time");
+                }
+                Thread.sleep(500);
+            }
+            long heapBlocked = heapAfterGc();
+            int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+            long cpu0 = pollerCpuNanos();
+            long wall0 = System.nanoTime();
+            Thread.sleep(10_000);
+            double pollerCores = (pollerCpuNanos() - cpu0) / (double) (System.nanoTime() - wall0);
+            Stats ping = new Stats();
+            for (int i = 0; i < 200; i++) {
+                long t = System.nanoTime();
+                info(probe, null);
+                ping.add((System.nanoTime() - t) / 1e6);
+            }
+            report.progress("%,d blocked: heap %,d -> %,d B, threads %d -> %d, pollers %.1f%% of a core, PING %.2f ms",
+                    count, heapBefore, heapBlocked, threadsBefore, threads, pollerCores * 100, ping.median());
+            return new double[] {(heapBlocked - heapBefore) / (double) count, pollerCores, threads, ping.median()};
+        } finally {
+            p.getOutputStream().close();
+            p.waitFor(60, TimeUnit.SECONDS);
+            p.destroy();
+        }
+    }
+
+    private static boolean allStable(BenchKafka kafka, List<String> groups) throws Exception {
+        try {
+            for (var d : kafka.admin().describeConsumerGroups(groups).all().get().values()) {
+                if (d.groupState() != org.apache.kafka.common.GroupState.STABLE || d.members().size() != 1) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return false; // not joined yet
+            }
+            throw e;
+        }
+    }
+
+    /** INFO section over a plain socket (PING when the section is null); the reply text. */
+    private static String info(java.net.Socket s, String section) throws IOException {
+        String cmd = section == null ? "*1\r\n$4\r\nPING\r\n"
+                : "*2\r\n$4\r\nINFO\r\n$" + section.length() + "\r\n" + section + "\r\n";
+        s.getOutputStream().write(cmd.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+        java.io.InputStream in = s.getInputStream();
+        int type = in.read();
+        StringBuilder header = new StringBuilder();
+        int c;
+        while ((c = in.read()) != '\r') {
+            header.append((char) c);
+        }
+        in.read();
+        if (type != '$') {
+            return header.toString();
+        }
+        byte[] body = in.readNBytes(Integer.parseInt(header.toString()) + 2);
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long pollerCpuNanos() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("wharf-resp-poller-")) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.getId()));
+            }
+        }
+        return sum;
     }
 
     /** Creates a topic and waits until every partition has a leader, so no run measures a leader election. */

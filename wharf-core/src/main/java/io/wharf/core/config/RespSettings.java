@@ -50,7 +50,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         prefetchBytes = prefetchBytes == null ? 1024 * 1024 : prefetchBytes;
         maxUnackedRecords = maxUnackedRecords == null ? 10_000 : maxUnackedRecords;
         commitInterval = commitInterval == null ? Duration.ofSeconds(1) : commitInterval;
-        pollBackoff = pollBackoff == null ? Duration.ofMillis(10) : pollBackoff;
+        pollBackoff = pollBackoff == null ? Duration.ofMillis(20) : pollBackoff;
         closeTimeout = closeTimeout == null ? Duration.ofSeconds(10) : closeTimeout;
         maxPendingProduceBytes = maxPendingProduceBytes == null ? 4 * 1024 * 1024 : maxPendingProduceBytes;
         maxPendingProduceBytesTotal = maxPendingProduceBytesTotal == null ? 16L * 1024 * 1024 : maxPendingProduceBytesTotal;
