@@ -47,18 +47,26 @@ final class CrashHarness {
                   long deadLetters, long deadLetterDuplicates, long unexpectedDeadLetters, long missingDeadLetters,
                   long responses, long responseDuplicates, long missingResponses, long attempts,
                   long deduplicatedRetries, long conflicts, long keyOverlaps, Map<String, Long> injected,
-                  List<Integer> appliedAtKill, Duration elapsed) {
+                  List<Integer> appliedAtKill, Duration elapsed, Feed feed) {
+        Report withFeed(Feed f) {
+            return new Report(events, keys, poison, kills, lost, duplicateEffects, orderViolations, deadLetters,
+                    deadLetterDuplicates, unexpectedDeadLetters, missingDeadLetters, responses, responseDuplicates,
+                    missingResponses, attempts, deduplicatedRetries, conflicts, keyOverlaps, injected, appliedAtKill,
+                    elapsed, f);
+        }
+
         String describe() {
             return String.format("crash test: events=%,d keys=%,d poison=%d kills=%d elapsed=%ds%n"
                             + "  lost=%d duplicate-effects=%d order-violations=%d key-overlaps=%d%n"
                             + "  dead-letters=%d (duplicates=%d, not-poison=%d, poison-missing=%d)%n"
                             + "  responses=%,d (duplicates=%d, missing=%d)%n"
                             + "  attempts=%,d de-duplicated-retries=%,d conflicts-409=%,d injected=%s%n"
-                            + "  effects applied when each kill happened: %s",
+                            + "  effects applied when each kill happened: %s%n"
+                            + "  poller: %s",
                     events, keys, poison, kills, elapsed.toSeconds(), lost, duplicateEffects, orderViolations, keyOverlaps,
                     deadLetters, deadLetterDuplicates, unexpectedDeadLetters, missingDeadLetters, responses,
                     responseDuplicates, missingResponses, attempts, deduplicatedRetries, conflicts, injected,
-                    appliedAtKill);
+                    appliedAtKill, feed);
         }
     }
 
@@ -95,6 +103,8 @@ final class CrashHarness {
         String source = kafka.createTopic("crash-source", 4);
         String dlt = kafka.createTopic("crash-dlt", 1);
         String responses = kafka.createTopic("crash-responses", 2);
+        String feedTopic = kafka.createTopic("crash-feed", 1);
+        String feedState = kafka.createTopic("crash-feed-state", 1, Map.of("cleanup.policy", "compact"));
         List<Event> events = events();
         Map<String, Integer> idOfOffset = produce(source, events);
         Map<String, Long> injected = new HashMap<>();
@@ -104,7 +114,9 @@ final class CrashHarness {
         Map<String, AtomicLong> injectedCounters = new HashMap<>();
         injected.keySet().forEach(k -> injectedCounters.put(k, new AtomicLong()));
 
-        try (LedgerEndpoint endpoint = LedgerEndpoint.start()) {
+        // the feed grows by 20 items a second from the first start, so the poller is at work through the kills
+        int feedItems = Math.max(500, settings.events() / 20);
+        try (LedgerEndpoint endpoint = LedgerEndpoint.start(); FeedSource feed = new FeedSource(feedItems)) {
             LedgerEndpoint.Ledger ledger = endpoint.ledger("/crash");
             ledger.deduplicate = settings.deduplicate();
             Random faults = new Random(settings.seed() * 31 + 7);
@@ -140,7 +152,8 @@ final class CrashHarness {
                 return LedgerEndpoint.Plan.okAfter((long) (x * 10) % 4);
             };
             String url = endpoint.url("/crash").toString();
-            List<String> args = List.of(kafka.bootstrapServers(), source, url, dlt, responses, "crash-a");
+            List<String> args = List.of(kafka.bootstrapServers(), source, url, dlt, responses, "crash-a",
+                    feed.url().toString(), feedTopic, feedState);
             List<Integer> appliedAtKill = new ArrayList<>();
             Set<Integer> poisonIds = new HashSet<>();
             events.stream().filter(Event::poison).forEach(e -> poisonIds.add(e.id()));
@@ -149,6 +162,7 @@ final class CrashHarness {
             for (int k = 0; k < settings.kills(); k++) {
                 int appliedAtLaunch = ledger.effects().size();
                 Process p = launch(args, k);
+                feed.grow();
                 if (random.nextInt(5) == 0) {
                     // now and then during start-up: joining the group, fencing, reading offsets
                     Thread.sleep(300 + random.nextInt(2_500));
@@ -166,13 +180,15 @@ final class CrashHarness {
                 appliedAtKill.add(ledger.effects().size());
             }
             Process last = launch(args, settings.kills());
+            feed.grow();
             awaitReady(settings.kills());
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (System.nanoTime() < deadline) {
                 long applied = ledger.effects().stream().map(r -> Event.parse(r.text()).id()).distinct().count();
                 long poisonSeen = ledger.requests().stream().map(r -> Event.parse(r.text()))
                         .filter(Event::poison).map(Event::id).distinct().count();
-                if (applied >= nonPoison && poisonSeen >= poisonIds.size() && ledger.inFlight.get() == 0) {
+                if (applied >= nonPoison && poisonSeen >= poisonIds.size() && ledger.inFlight.get() == 0
+                        && feed.published() == feedItems && Topics.readCommitted(kafka, feedTopic).size() >= feedItems) {
                     break;
                 }
                 if (!last.isAlive()) {
@@ -189,7 +205,8 @@ final class CrashHarness {
             for (var c : injectedCounters.entrySet()) {
                 injected.put(c.getKey(), c.getValue().get());
             }
-            return count(events, poisonIds, ledger, idOfOffset, dlt, responses, injected, started, appliedAtKill);
+            Report report = count(events, poisonIds, ledger, idOfOffset, dlt, responses, injected, started, appliedAtKill);
+            return report.withFeed(feedCounts(feedTopic, feedItems, feed));
         }
     }
 
@@ -256,7 +273,50 @@ final class CrashHarness {
                 violations, deadLetterTotal, deadLetterDuplicates, unexpectedDeadLetters, missingDeadLetters,
                 responseTotal, responseDuplicates, missingResponses, ledger.requests().size(),
                 ledger.deduplicated.get(), ledger.conflicts.get(), ledger.keyOverlaps.get(), injected, appliedAtKill,
-                Duration.ofNanos(System.nanoTime() - started));
+                Duration.ofNanos(System.nanoTime() - started), null);
+    }
+
+    /**
+     * What the poller wrote.
+     *
+     * @param items     items the feed published
+     * @param written   records in the feed topic (read_committed)
+     * @param repeated  items written more than once
+     * @param missing   items never written
+     * @param outOfOrder records whose id is not one more than the previous one
+     * @param requests  GETs the feed answered
+     * @param notModified of which 304
+     */
+    record Feed(int items, int written, long repeated, long missing, long outOfOrder, int requests, int notModified) {
+        @Override
+        public String toString() {
+            return String.format("items=%,d written=%,d repeated=%d missing=%d out-of-order=%d gets=%,d (304: %,d)",
+                    items, written, repeated, missing, outOfOrder, requests, notModified);
+        }
+    }
+
+    private Feed feedCounts(String topic, int items, FeedSource feed) {
+        Map<Integer, Integer> seen = new HashMap<>();
+        long outOfOrder = 0;
+        int previous = 0;
+        List<ConsumerRecord<byte[], byte[]>> records = Topics.readCommitted(kafka, topic);
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            int id = Integer.parseInt(TestKafka.text(r.key()));
+            seen.merge(id, 1, Integer::sum);
+            if (id != previous + 1) {
+                outOfOrder++;
+            }
+            previous = id;
+        }
+        long repeated = seen.values().stream().mapToLong(n -> n - 1).sum();
+        long missing = 0;
+        for (int id = 1; id <= items; id++) {
+            if (!seen.containsKey(id)) {
+                missing++;
+            }
+        }
+        return new Feed(items, records.size(), repeated, missing, outOfOrder, feed.requests.get(),
+                feed.notModified.get());
     }
 
     /** Events over skewed keys: ten hot keys take a fifth of all events; one in 500 is poison. */

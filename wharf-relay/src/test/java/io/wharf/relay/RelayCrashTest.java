@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The crash test: a gateway process SIGKILLed and restarted at random moments while it relays to
- * an endpoint that injects 5xx before and after applying, timeouts after applying, 429 and latency.
+ * an endpoint that injects 5xx before and after applying, timeouts after applying, 429 and latency,
+ * and while its poller copies a growing HTTP feed into a topic.
  *
  * <p>The normal suite runs a short version. The long one (100,000 events, 1,000 keys, 10 kills):
  * <pre>
@@ -44,6 +45,9 @@ class RelayCrashTest {
         assertThat(report.responseDuplicates()).as("responses written twice").isZero();
         assertThat(report.missingResponses()).as("delivered events without a response").isZero();
         assertThat(report.attempts()).as("the faults forced retries").isGreaterThan(report.events());
+        assertThat(report.feed().repeated()).as("polled items written twice").isZero();
+        assertThat(report.feed().missing()).as("polled items never written").isZero();
+        assertThat(report.feed().outOfOrder()).as("polled items out of order").isZero();
     }
 
     @Test

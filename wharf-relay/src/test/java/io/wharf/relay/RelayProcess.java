@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import io.wharf.core.config.PollerSettings;
 import io.wharf.core.config.RelaySettings;
 import io.wharf.core.config.RetrySettings;
 import io.wharf.core.config.WebhookRouteSettings;
@@ -16,7 +17,7 @@ import io.wharf.core.gateway.Gateway;
  * {@code RELAY-READY} once started and stops cleanly on SIGTERM; SIGKILL is what the test is about.
  *
  * <p>Arguments: bootstrap servers, source topic, endpoint URL, dead-letter topic, response topic,
- * instance id.
+ * instance id, then (optional) a feed URL, the topic its elements go to and the poller state topic.
  */
 public final class RelayProcess {
     private RelayProcess() {
@@ -29,7 +30,9 @@ public final class RelayProcess {
                 null, new RetrySettings(200, Duration.ofMinutes(30), Duration.ofMillis(50), Duration.ofSeconds(1), 2.0, 0.3),
                 args[3], args[4], null, Duration.ofMillis(200), Duration.ofSeconds(3), null);
         Gateway gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(bootstrap).withEphemeralPorts()
-                .withRelay(new RelaySettings(args[5], List.of(route), null)));
+                .withRelay(new RelaySettings(args[5], List.of(route), args.length > 8 ? List.of(new PollerSettings("feed",
+                        URI.create(args[6]), args[7], Duration.ofMillis(100), null, Duration.ofSeconds(2), "array", "/items",
+                        "id", "id", "since", args[8], null)) : null)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();

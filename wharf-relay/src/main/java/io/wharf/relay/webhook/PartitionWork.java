@@ -31,8 +31,12 @@ final class PartitionWork {
     // only lanes readied again (next event of a key, or a retry) need the heap.
     private final ArrayDeque<KeyLane> readyFresh = new ArrayDeque<>();
     private final PriorityQueue<KeyLane> readyAgain = new PriorityQueue<>(Comparator.comparingLong(KeyLane::headOffset));
-    /** offsets an earlier owner finished (from the commit metadata), at or above the committed offset */
-    private OffsetRanges restored;
+    /**
+     * Finished offsets at or above the committed offset that the last commit recorded, whoever made it
+     * (an earlier owner, read from the commit metadata at assignment, or this one): every later commit
+     * must record them again, because their outputs were written with that commit.
+     */
+    private OffsetRanges recorded;
     long committedOffset;
     String committedMetadata;
     /** one past the last received offset; -1 before the first record */
@@ -47,7 +51,7 @@ final class PartitionWork {
         this.tp = tp;
         this.committedOffset = committedOffset;
         this.committedMetadata = committedMetadata == null ? "" : committedMetadata;
-        this.restored = restored;
+        this.recorded = restored;
     }
 
     /**
@@ -62,7 +66,7 @@ final class PartitionWork {
                 record.timestamp(), idempotencyKey);
         window.addLast(event);
         nextOffset = record.offset() + 1;
-        if (restored.contains(record.offset())) {
+        if (recorded.contains(record.offset())) {
             event.finish(null);
             trimPrefix();
             return event;
@@ -149,17 +153,18 @@ final class PartitionWork {
     }
 
     /**
-     * What a commit now would record, or null when it would change nothing. Finished offsets an
-     * earlier owner recorded are always carried on (their outputs were committed with them, so
-     * forgetting them would write those outputs twice); this instance's own finished offsets are
-     * recorded up to a cut chosen so the metadata fits, and only outputs below the cut are written.
+     * What a commit now would record, or null when it would change nothing. Finished offsets that
+     * an earlier commit recorded are always carried on (their outputs were written with that commit,
+     * so forgetting them would let a later owner write those outputs again); the rest of the finished
+     * offsets are recorded up to a cut chosen so the metadata fits (what the last commit recorded fit,
+     * so recording only that always fits), and only outputs below the cut are written.
      */
     CommitPlan plan() {
         long p = prefix();
         if (p < 0) {
             return null;
         }
-        OffsetRanges carried = restored.from(p);
+        OffsetRanges carried = recorded.from(p);
         long cut = Long.MAX_VALUE;
         OffsetRanges finished = carried.union(own(p, cut));
         if (CommitMetadata.encodedLength(p, finished) > CommitMetadata.MAX_CHARS) {
@@ -183,14 +188,15 @@ final class PartitionWork {
         if (p == committedOffset && metadata.equals(committedMetadata) && outputs.isEmpty()) {
             return null;
         }
-        return new CommitPlan(this, p, metadata, cut, outputs);
+        return new CommitPlan(this, p, metadata, finished, cut, outputs);
     }
 
     /** The transaction of a plan committed: exactly its outputs are written (others may have arrived since). */
     void committed(CommitPlan plan) {
         committedOffset = plan.offset();
         committedMetadata = plan.metadata();
-        restored = restored.from(plan.offset());
+        // what this commit recorded is what the next one must carry
+        recorded = plan.recorded();
         plan.outputs().forEach((offset, output) -> {
             if (pendingOutputs.get(offset) == output) {
                 pendingOutputs.remove(offset);

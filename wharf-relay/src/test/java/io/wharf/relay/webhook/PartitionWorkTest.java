@@ -117,6 +117,32 @@ class PartitionWorkTest {
     }
 
     @Test
+    void whatACommitRecordedStaysRecordedWhenLaterMetadataWouldNotFit() {
+        PartitionWork w = fresh();
+        List<WebhookEvent> events = new ArrayList<>();
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            events.add(w.accept(rec(i, "k" + i), "id" + i));
+        }
+        drainReady(w);
+        // the last event finishes first: a tiny metadata records it, and its output goes out with it
+        deliver(w, events.get(n - 1), new ProducerRecord<>("out", new byte[] {9}));
+        CommitPlan first = w.plan();
+        assertThat(first.outputs()).containsKey((long) n - 1);
+        w.committed(first);
+        // then every other earlier event: far more finished runs than the metadata can hold
+        for (int i = 1; i < n - 1; i += 2) {
+            deliver(w, events.get(i), null);
+        }
+        CommitPlan second = w.plan();
+        assertThat(second.cut()).as("only some of the new runs fit").isLessThan(n - 1);
+        assertThat(second.metadata().length()).isLessThanOrEqualTo(CommitMetadata.MAX_CHARS);
+        // forgetting it would let the next owner deliver it again and write its output twice
+        assertThat(CommitMetadata.decode(second.offset(), second.metadata()).contains(n - 1)).isTrue();
+        assertThat(second.outputs()).doesNotContainKey((long) n - 1);
+    }
+
+    @Test
     void anOutputThatArrivesWhileACommitRunsWaitsForTheNextCommit() {
         PartitionWork w = fresh();
         List<WebhookEvent> events = new ArrayList<>();
