@@ -113,6 +113,13 @@ class RespFeaturesTest {
             }
             assertThat(values).containsExactly("1", "2", "3", "4", "5");
             assertThat(c.call("BLMPOP", "0.2", "1", "topics:" + topic, "LEFT")).isSameAs(RawRespClient.NIL);
+            // RESP3: each record is a map; a null value is RESP3's null
+            kafka.send(new ProducerRecord<>(topic, 0, null, null));
+            c.call("HELLO", "3");
+            List<Object> reply = RawRespClient.list(c.call("BLMPOP", "5", "1", "topics:" + topic, "LEFT", "COUNT", "3"));
+            Map<Object, Object> last = RawRespClient.map(RawRespClient.list(reply.get(1)).get(0));
+            assertThat(last).containsEntry("topic", topic).containsEntry("partition", 0L).containsEntry("offset", 5L)
+                    .containsEntry("value", RawRespClient.NIL);
         }
     }
 

@@ -119,9 +119,14 @@ public final class RespScenario implements Scenario {
                             + "%,.0f replies/s), ratio %.2f", run, p.recordsPerSecond(), produced[0], produced[1],
                             produced[0] / p.recordsPerSecond());
 
+                    Map<String, Long> cpu0 = threadCpu();
                     double raw = consumeRaw(kafka.bootstrapServers(), topic, records);
+                    Map<String, Long> cpu1 = threadCpu();
                     rawConsume.add(raw);
                     Load b = load("batch", port, topic, records, batchDepth, batch);
+                    Map<String, Long> cpu2 = threadCpu();
+                    report.progress("run %d CPU per record: raw consumer %s; BLMPOP %s", run,
+                            perRecord(cpu0, cpu1, records), perRecord(cpu1, cpu2, records));
                     batchConsume.add(b.steadyRate());
                     batchStartup.add(b.firstNanos() / 1e6);
                     Load l = load("blpop", port, topic, blpopRecords, blpopDepth, 1);
@@ -313,6 +318,48 @@ public final class RespScenario implements Scenario {
             }
         }
         return sum;
+    }
+
+    /** CPU time of this JVM's threads by role (event loops, pollers, broker, clients, other). */
+    private static Map<String, Long> threadCpu() {
+        java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byRole = new java.util.TreeMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long cpu = mx.getThreadCpuTime(t.getId());
+            if (cpu > 0) {
+                byRole.merge(role(t.getName()), cpu, Long::sum);
+            }
+        }
+        return byRole;
+    }
+
+    private static String role(String thread) {
+        if (thread.startsWith("wharf-io")) {
+            return "event-loops";
+        }
+        if (thread.startsWith("wharf-resp-poller")) {
+            return "pollers";
+        }
+        if (thread.startsWith("main")) {
+            return "bench-main";
+        }
+        if (thread.startsWith("data-plane") || thread.startsWith("kafka-") && !thread.contains("producer")
+                || thread.startsWith("ReplicaFetcher") || thread.startsWith("group-coordinator")) {
+            return "broker";
+        }
+        return "other";
+    }
+
+    /** Nanoseconds of CPU per record spent by each role between two snapshots (roles under 5 ns left out). */
+    private static String perRecord(Map<String, Long> before, Map<String, Long> after, long records) {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            double ns = (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / (double) records;
+            if (ns >= 5) {
+                out.append(out.length() == 0 ? "" : ", ").append(String.format("%s %.0f ns", e.getKey(), ns));
+            }
+        }
+        return out.toString();
     }
 
     /** Creates a topic and waits until every partition has a leader, so no run measures a leader election. */

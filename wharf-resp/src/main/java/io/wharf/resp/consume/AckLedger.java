@@ -34,6 +34,9 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
     /** A record was handed to the client. */
     void delivered(TopicPartition partition, long offset);
 
+    /** Whether every delivered offset must be recorded, or only the highest of a run of one partition. */
+    boolean tracksEachRecord();
+
     /**
      * Applies an ack.
      *
@@ -76,6 +79,11 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
         @Override
         public int room() {
             return Integer.MAX_VALUE;
+        }
+
+        @Override
+        public boolean tracksEachRecord() {
+            return false;
         }
 
         @Override
@@ -180,6 +188,11 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
         @Override
         public int room() {
             return Math.max(0, maxUnacked - unacked);
+        }
+
+        @Override
+        public boolean tracksEachRecord() {
+            return true;
         }
 
         @Override

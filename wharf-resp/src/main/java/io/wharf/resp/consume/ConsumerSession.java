@@ -56,6 +56,7 @@ public final class ConsumerSession {
     private long nextPollNanos;
     private int emptyPolls;
     private long lastCommitNanos = System.nanoTime();
+    private long lastRecordsNanos = System.nanoTime() - ACTIVE_NANOS;
 
     // Guarded by stateLock.
     private final Object stateLock = new Object();
@@ -237,15 +238,18 @@ public final class ConsumerSession {
         RespSettings settings = runtime.settings();
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "wharf-resp-" + name);
-        // one poll fills at most half the prefetch, so a full buffer overshoots its bound by half at most
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(10_000, settings.prefetchRecords() / 2)));
+        // small hand-overs let the event loop send one part while this poller parses the next; one poll
+        // fills at most half the prefetch, so a full buffer overshoots its bound by half at most
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(1, Math.min(2000, settings.prefetchRecords() / 2)));
         if (!configured(kafka, ConsumerConfig.FETCH_MAX_BYTES_CONFIG)) {
             props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, settings.prefetchBytes());
         }
         if (!configured(kafka, ConsumerConfig.RECEIVE_BUFFER_CONFIG)) {
-            // poll(0) reads only what the socket holds: with Kafka's 64 KB buffer a large fetch would
-            // arrive over many polls; the OS-tuned buffer lets one poll take a whole response
-            props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, -1);
+            // poll(0) reads only what the socket holds: with Kafka's 64 KB buffer (or the kernel's
+            // slowly growing one) a large fetch would arrive over many polls; a buffer the size of
+            // the prefetch lets one or two polls take a whole response (the kernel caps it at rmem_max)
+            props.put(ConsumerConfig.RECEIVE_BUFFER_CONFIG, Math.max(64 * 1024, Math.min(4 * 1024 * 1024,
+                    settings.prefetchBytes())));
         }
         props.putAll(options.kafka());
         // acks are committed by Wharf; Kafka's own auto-commit would commit what was merely fetched
@@ -388,12 +392,20 @@ public final class ConsumerSession {
             }
         }
         commitIfDue(now);
-        boolean draining = now - lastTakeNanos < ACTIVE_NANOS;
+        if (count > 0) {
+            lastRecordsNanos = now;
+        }
+        // records flow (a client took some, or some arrived, within the last second): the next fetch
+        // response may be arriving right now, so look often; poll(0) is cheap next to a late batch
+        boolean active = now - lastTakeNanos < ACTIVE_NANOS || now - lastRecordsNanos < ACTIVE_NANOS;
         if (count > 0 && !full) {
             emptyPolls = 0;
             nextPollNanos = now;
-        } else if (waiting || (draining && !full)) {
-            // a blocked client: poll soon, backing off while nothing arrives, up to resp.poll-backoff
+        } else if (!full && active && (waiting || now - lastTakeNanos < ACTIVE_NANOS)) {
+            emptyPolls = 0;
+            nextPollNanos = now + FIRST_BACKOFF_NANOS;
+        } else if (waiting) {
+            // a blocked client and nothing arriving: back off up to resp.poll-backoff
             emptyPolls = Math.min(emptyPolls + 1, 20);
             long backoff = Math.min(settings.pollBackoff().toNanos(), FIRST_BACKOFF_NANOS << Math.min(emptyPolls - 1, 10));
             nextPollNanos = now + backoff;
@@ -449,16 +461,28 @@ public final class ConsumerSession {
     private List<ConsumerRecord<byte[], byte[]>> takeLocked(int max) {
         int n = Math.min(max, buffer.size());
         List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(n);
+        boolean each = ledger.tracksEachRecord();
         TopicPartition tp = null;
+        long runMax = -1;
         for (int i = 0; i < n; i++) {
             ConsumerRecord<byte[], byte[]> r = buffer.poll();
             bufferedBytes -= size(r);
-            // runs of one partition share one key object
+            // a run of one partition shares one key object and, for cumulative acks, one ledger entry
             if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) {
+                if (tp != null && !each) {
+                    ledger.delivered(tp, runMax);
+                }
                 tp = new TopicPartition(r.topic(), r.partition());
+                runMax = -1;
             }
-            ledger.delivered(tp, r.offset());
+            if (each) {
+                ledger.delivered(tp, r.offset());
+            }
+            runMax = Math.max(runMax, r.offset());
             batch.add(r);
+        }
+        if (tp != null && !each) {
+            ledger.delivered(tp, runMax);
         }
         return batch;
     }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import io.wharf.resp.protocol.RespOutput;
 import io.wharf.resp.protocol.RespValue;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -42,10 +43,104 @@ public final class MessageReply {
             out.arrayHeader(2);
             out.bulk(key);
             out.arrayHeader(records.size());
+            if (format == MessageFormat.RAFKA) {
+                writeRafka(out, records, topicFields);
+                return;
+            }
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 write(out, r, format, topicFields);
             }
         }, (int) Math.min(Integer.MAX_VALUE, hint));
+    }
+
+    /** Scratch space of each event-loop thread: messages are assembled here and copied out in chunks. */
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[64 * 1024];
+        }
+    };
+    private static final byte[] HEADER2 = ascii("*8\r\n");
+    private static final byte[] HEADER3 = ascii("%4\r\n");
+    private static final byte[] NULL_BULK2 = ascii("$-1\r\n");
+    private static final byte[] NULL3 = ascii("_\r\n");
+
+    /**
+     * Rafka-form messages, assembled byte by byte in a plain array (a batch is mostly small fixed
+     * pieces, and one bulk copy per chunk is far cheaper than a buffer call per piece).
+     */
+    private static void writeRafka(RespOutput out, List<ConsumerRecord<byte[], byte[]>> records,
+                                   Map<String, byte[]> topicFields) {
+        byte[] scratch = SCRATCH.get();
+        byte[] header = out.resp3() ? HEADER3 : HEADER2;
+        byte[] nullValue = out.resp3() ? NULL3 : NULL_BULK2;
+        int pos = 0;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            byte[] topicField = topicFields.get(r.topic());
+            if (topicField == null) {
+                topicField = topicField(r.topic());
+            }
+            byte[] value = r.value();
+            int need = header.length + topicField.length + OFFSET_FIELD.length + VALUE_FIELD.length + 80
+                    + (value == null ? 0 : value.length);
+            if (need > scratch.length) {
+                out.raw(scratch, 0, pos);
+                pos = 0;
+                write(out, r, MessageFormat.RAFKA, topicFields);
+                continue;
+            }
+            if (pos + need > scratch.length) {
+                out.raw(scratch, 0, pos);
+                pos = 0;
+            }
+            pos = put(scratch, pos, header);
+            pos = put(scratch, pos, topicField);
+            scratch[pos++] = ':';
+            pos = putDecimal(scratch, pos, r.partition());
+            scratch[pos++] = '\r';
+            scratch[pos++] = '\n';
+            pos = put(scratch, pos, OFFSET_FIELD);
+            scratch[pos++] = ':';
+            pos = putDecimal(scratch, pos, r.offset());
+            scratch[pos++] = '\r';
+            scratch[pos++] = '\n';
+            pos = put(scratch, pos, VALUE_FIELD);
+            if (value == null) {
+                pos = put(scratch, pos, nullValue);
+            } else {
+                scratch[pos++] = '$';
+                pos = putDecimal(scratch, pos, value.length);
+                scratch[pos++] = '\r';
+                scratch[pos++] = '\n';
+                pos = put(scratch, pos, value);
+                scratch[pos++] = '\r';
+                scratch[pos++] = '\n';
+            }
+        }
+        out.raw(scratch, 0, pos);
+    }
+
+    private static int put(byte[] dst, int pos, byte[] src) {
+        System.arraycopy(src, 0, dst, pos, src.length);
+        return pos + src.length;
+    }
+
+    /** Writes a non-negative number's digits; returns the new position. */
+    private static int putDecimal(byte[] dst, int pos, long value) {
+        if (value < 10) {
+            dst[pos] = (byte) ('0' + value);
+            return pos + 1;
+        }
+        int digits = 1;
+        for (long v = value / 10; v > 0; v /= 10) {
+            digits++;
+        }
+        long v = value;
+        for (int i = pos + digits - 1; i >= pos; i--) {
+            dst[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        return pos + digits;
     }
 
     /** Bytes of one message in Rafka's form (the full form writes more; the buffer grows then). */

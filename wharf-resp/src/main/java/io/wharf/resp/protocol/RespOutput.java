@@ -129,6 +129,11 @@ public final class RespOutput {
         buf.writeBytes(bytes);
     }
 
+    /** Part of an array of bytes already in RESP form. */
+    public void raw(byte[] bytes, int offset, int length) {
+        buf.writeBytes(bytes, offset, length);
+    }
+
     // Digits without a String per number, written in one call: replies carry several integers per record.
     private final byte[] digits = new byte[20];
 
