@@ -460,7 +460,7 @@ public final class Poller implements AutoCloseable {
         if (thread.getState() == Thread.State.NEW) {
             // start() failed before the thread ran: release what it opened
             if (c != null) {
-                c.close(Duration.ZERO);
+                c.close(CloseOptions.timeout(Duration.ZERO));
             }
             metrics.close();
             return;
