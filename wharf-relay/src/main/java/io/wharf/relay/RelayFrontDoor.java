@@ -2,6 +2,7 @@ package io.wharf.relay;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,6 +18,8 @@ import io.wharf.core.kafka.UnknownTopicException;
 import io.wharf.relay.http.RelayHttpClient;
 import io.wharf.relay.poller.Poller;
 import io.wharf.relay.webhook.WebhookRoute;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,44 +69,71 @@ public final class RelayFrontDoor implements FrontDoor {
         return List.of();
     }
 
-    /** Output topics must exist (a transaction cannot wait for them); missing source topics are only a warning. */
+    /**
+     * Output topics must exist before a transaction writes to them: missing ones are created with
+     * the cluster's defaults (so an embedded broker needs no preparation), and a failure to create
+     * one stops the start naming its key. A missing source topic is only a warning.
+     */
     private void checkTopics() throws InterruptedException {
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < settings.routes().size(); i++) {
             WebhookRouteSettings r = settings.routes().get(i);
             String key = "relay.routes[" + i + "]";
-            exists(problems, key + ".dead-letter-topic", r.deadLetterTopic(), true);
+            output(problems, key + ".dead-letter-topic", r.deadLetterTopic());
             if (r.responseTopic() != null) {
-                exists(problems, key + ".response-topic", r.responseTopic(), true);
+                output(problems, key + ".response-topic", r.responseTopic());
             }
             for (int t = 0; t < r.topics().size(); t++) {
-                exists(problems, key + ".topics[" + t + "]", r.topics().get(t), false);
+                String topic = r.topics().get(t);
+                if (describe(problems, key + ".topics[" + t + "]", topic) == Presence.MISSING) {
+                    LOG.warn("event=relay-source-topic-missing key={}.topics[{}] topic={} action=relay-it-once-it-exists",
+                            key, t, topic);
+                }
             }
         }
         for (int i = 0; i < settings.pollers().size(); i++) {
-            exists(problems, "relay.pollers[" + i + "].topic", settings.pollers().get(i).topic(), true);
+            output(problems, "relay.pollers[" + i + "].topic", settings.pollers().get(i).topic());
         }
         if (!problems.isEmpty()) {
             throw new ConfigException("invalid configuration: " + String.join("; ", problems));
         }
     }
 
-    private void exists(List<String> problems, String key, String topic, boolean required) throws InterruptedException {
+    private enum Presence { PRESENT, MISSING, UNKNOWN }
+
+    private void output(List<String> problems, String key, String topic) throws InterruptedException {
+        if (describe(problems, key, topic) != Presence.MISSING) {
+            return;
+        }
+        try {
+            context.kafka().admin().createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty())))
+                    .all().get(30, TimeUnit.SECONDS);
+            LOG.info("relay created the missing topic {} ({}) with the cluster's default partitions and replication",
+                    topic, key);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                problems.add(key + ": topic '" + topic + "' does not exist and cannot be created: "
+                        + e.getCause().getMessage());
+            }
+        } catch (TimeoutException e) {
+            problems.add(key + ": topic '" + topic + "' does not exist and Kafka did not create it within 30s");
+        }
+        context.kafka().forgetTopic(topic);
+    }
+
+    private Presence describe(List<String> problems, String key, String topic) throws InterruptedException {
         try {
             context.kafka().topic(topic).get(30, TimeUnit.SECONDS);
+            return Presence.PRESENT;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicException) {
-                if (required) {
-                    problems.add(key + ": topic '" + topic + "' does not exist (create it first)");
-                } else {
-                    LOG.warn("event=relay-source-topic-missing key={} topic={} action=relay-it-once-it-exists", key, topic);
-                }
-            } else {
-                problems.add(key + ": cannot describe topic '" + topic + "': " + e.getCause().getMessage());
+                return Presence.MISSING;
             }
+            problems.add(key + ": cannot describe topic '" + topic + "': " + e.getCause().getMessage());
         } catch (TimeoutException e) {
             problems.add(key + ": Kafka did not describe topic '" + topic + "' within 30s");
         }
+        return Presence.UNKNOWN;
     }
 
     /** Stops every route and poller: each stops dispatching, drains (bounded), commits and leaves its group. */

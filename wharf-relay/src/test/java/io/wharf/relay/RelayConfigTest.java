@@ -181,14 +181,34 @@ class RelayConfigTest {
     }
 
     @Test
-    void refusesToStartWhenAnOutputTopicIsMissing(TestKafka kafka) {
+    void createsMissingOutputTopicsSoAnEmbeddedBrokerNeedsNoPreparation(TestKafka kafka) throws Exception {
         String source = kafka.createTopic("cfg-source", 1);
-        WebhookRouteSettings route = WebhookRouteSettings.of("missing-dlt", List.of(source),
-                URI.create("http://127.0.0.1:9/"), "no-such-dead-letter-topic");
+        String deadLetters = "cfg-dead-" + System.nanoTime();
+        String responses = "cfg-responses-" + System.nanoTime();
+        WebhookRouteSettings route = new WebhookRouteSettings("creates", List.of(source), null,
+                URI.create("http://127.0.0.1:9/"), null, null, null, null, null, null, null, null, null, null,
+                deadLetters, responses, null, null, null, null);
+        WharfConfig config = WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
+                .withRelay(new RelaySettings("cfg", List.of(route), null));
+        try (Gateway gateway = Gateway.start(config)) {
+            assertThat(kafka.admin().listTopics().names().get()).contains(deadLetters, responses);
+        }
+    }
+
+    @Test
+    void refusesToStartWhenAnOutputTopicCannotBeCreated(TestKafka kafka) {
+        String source = kafka.createTopic("cfg-source", 1);
+        // Kafka refuses a name that differs from an existing one only in '.' versus '_'
+        String existing = "cfg_collide_" + System.nanoTime();
+        kafka.createTopicNamed(existing, 1, Map.of());
+        String colliding = existing.replace('_', '.');
+        WebhookRouteSettings route = WebhookRouteSettings.of("refuses", List.of(source),
+                URI.create("http://127.0.0.1:9/"), colliding);
         WharfConfig config = WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
                 .withRelay(new RelaySettings("cfg", List.of(route), null));
         assertThatThrownBy(() -> Gateway.start(config)).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("relay.routes[0].dead-letter-topic: topic 'no-such-dead-letter-topic' does not exist");
+                .hasMessageContaining("relay.routes[0].dead-letter-topic: topic '" + colliding
+                        + "' does not exist and cannot be created");
     }
 
     @Test
