@@ -47,7 +47,7 @@ public final class RespScenario implements Scenario {
     @Override
     public String description() {
         return "Redis protocol: RPUSHX produce (redis-benchmark) and BLMPOP/BLPOP consume vs raw kafka-clients "
-                + "(--records 1M --size 100 --runs 3 --partitions 1 --clients 4 --pipeline 64 --batch 1000 --warmup 200k --blocked 500)";
+                + "(--records 1M --size 100 --runs 3 --partitions 1 --clients 1 --pipeline 256 --batch 1000 --warmup 200k --blocked 500)";
     }
 
     @Override
@@ -56,8 +56,8 @@ public final class RespScenario implements Scenario {
         int size = args.integer("size", 100);
         int runs = args.integer("runs", 3);
         int partitions = args.integer("partitions", 1);
-        int clients = args.integer("clients", 4);
-        int pipeline = args.integer("pipeline", 64);
+        int clients = args.integer("clients", 1);
+        int pipeline = args.integer("pipeline", 256);
         int batch = args.integer("batch", 1000);
         int batchDepth = args.integer("batch-depth", 4);
         int blpopDepth = args.integer("blpop-depth", 100);
@@ -106,13 +106,19 @@ public final class RespScenario implements Scenario {
                 resetPeakHeap();
                 for (int run = 1; run <= runs; run++) {
                     String rawTopic = createTopic(kafka, "resp-raw", partitions);
+                    Map<String, Long> p0 = threadCpu();
                     RawKafka.Throughput p = RawKafka.produce(kafka.bootstrapServers(), rawTopic, records, size);
+                    Map<String, Long> p1 = threadCpu();
                     rawProduce.add(p.recordsPerSecond());
 
                     String topic = createTopic(kafka, "resp-wharf", partitions);
+                    Map<String, Long> p2 = threadCpu();
                     double[] produced = redisBenchmark != null
                             ? produceWithRedisBenchmark(redisBenchmark, kafka, port, topic, records, size, clients, pipeline)
                             : produceWithRespLoad(kafka, port, topic, records, size, pipeline * clients);
+                    Map<String, Long> p3 = threadCpu();
+                    report.progress("run %d CPU per record: raw producer %s; RESP produce %s, generator %.0f ns", run,
+                            perRecord(p0, p1, records), perRecord(p2, p3, records), produced[2] / records);
                     respProduce.add(produced[0]);
                     generatorRps.add(produced[1]);
                     report.progress("run %d produce: raw %,.0f rec/s, Wharf %,.0f rec/s acknowledged by Kafka (generator saw "
@@ -178,6 +184,23 @@ public final class RespScenario implements Scenario {
                 "x".repeat(size));
         long start = System.nanoTime();
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // the generator's CPU, sampled until it exits (a finished process has no /proc entry)
+        java.util.concurrent.atomic.AtomicLong generatorCpu = new java.util.concurrent.atomic.AtomicLong(-1);
+        Thread sampler = new Thread(() -> {
+            while (p.isAlive()) {
+                long cpu = procCpuNanos(p.pid());
+                if (cpu >= 0) {
+                    generatorCpu.set(cpu);
+                }
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "redis-benchmark-cpu");
+        sampler.setDaemon(true);
+        sampler.start();
         long acknowledged = awaitEndOffsets(kafka, topic, records, Duration.ofMinutes(5));
         long nanos = System.nanoTime() - start;
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -189,7 +212,8 @@ public final class RespScenario implements Scenario {
             throw new IllegalStateException("only " + acknowledged + " of " + records + " records reached Kafka; "
                     + "redis-benchmark said: " + out);
         }
-        return new double[] {records * 1e9 / nanos, csvRequestsPerSecond(out)};
+        sampler.join(1000);
+        return new double[] {records * 1e9 / nanos, csvRequestsPerSecond(out), generatorCpu.get()};
     }
 
     /** The same with the Java generator (for machines without redis-benchmark). */
@@ -199,7 +223,7 @@ public final class RespScenario implements Scenario {
         Load l = load("produce", port, topic, records, depth, size);
         awaitEndOffsets(kafka, topic, records, Duration.ofMinutes(5));
         long nanos = System.nanoTime() - start;
-        return new double[] {records * 1e9 / nanos, l.totalRate()};
+        return new double[] {records * 1e9 / nanos, l.totalRate(), l.cpuNanos()};
     }
 
     /**
@@ -318,6 +342,17 @@ public final class RespScenario implements Scenario {
             }
         }
         return sum;
+    }
+
+    /** User plus system CPU of a running process from /proc (clock ticks of 10 ms), or -1. */
+    private static long procCpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** CPU time of this JVM's threads by role (event loops, pollers, broker, clients, other). */
