@@ -624,6 +624,11 @@ public final class WebhookRoute implements AutoCloseable {
                             e.getMessage());
                     restored = OffsetRanges.EMPTY;
                 }
+                PartitionWork stale = partitions.get(tp);
+                if (stale != null) {
+                    // assigned again without a revoke in between: what the old view holds is not trusted
+                    drop(stale);
+                }
                 PartitionWork work = new PartitionWork(tp, offset, metadata, restored);
                 partitions.put(tp, work);
                 active.add(work);
