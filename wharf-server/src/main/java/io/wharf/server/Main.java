@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.wharf.core.config.ConfigException;
 import io.wharf.core.config.ConfigLoader;
+import io.wharf.core.config.ConfigPrinter;
 import io.wharf.core.config.WharfConfig;
 import picocli.CommandLine;
 import sun.misc.Signal;
@@ -43,6 +44,11 @@ public final class Main {
         } catch (ConfigException e) {
             err.println("wharf: " + e.getMessage());
             return EXIT_USAGE;
+        }
+        if (command.printConfig) {
+            System.out.print(ConfigPrinter.yaml(config));
+            System.out.flush();
+            return 0;
         }
 
         WharfServer server;

@@ -44,6 +44,10 @@ final class WharfCommand implements Callable<Map<String, Object>> {
     @Option(names = "--io-threads", paramLabel = "N", description = "Network threads shared by all listeners (default: cores).")
     Integer ioThreads;
 
+    @Option(names = "--print-config",
+            description = "Print the effective configuration (every default filled in, secrets masked) and exit.")
+    boolean printConfig;
+
     /** The root keys given on the command line, for the config loader. */
     @Override
     public Map<String, Object> call() {

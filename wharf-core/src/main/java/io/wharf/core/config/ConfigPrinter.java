@@ -1,0 +1,101 @@
+package io.wharf.core.config;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+/**
+ * Writes a configuration back as YAML in the file's own form (kebab-case keys, durations like
+ * {@code 30s}), with every secret masked: what {@code ./wharf --print-config} shows.
+ */
+public final class ConfigPrinter {
+    private static final String MASK = "******";
+
+    private ConfigPrinter() {
+    }
+
+    /** The effective configuration, every default filled in, secrets masked. */
+    public static String yaml(WharfConfig config) {
+        ObjectNode tree = MAPPER.valueToTree(config);
+        mask(tree, "");
+        try {
+            return MAPPER.writeValueAsString(tree);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot print the configuration", e);
+        }
+    }
+
+    private static void mask(JsonNode node, String path) {
+        if (node instanceof ObjectNode object) {
+            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            while (fields.hasNext()) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String childPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                boolean secret = Secrets.isSecret(field.getKey()) || childPath.equals("auth.password")
+                        || path.equals("auth.users") || childPath.equals("auth.tokens");
+                if (secret && field.getValue().isTextual()) {
+                    field.setValue(new TextNode(MASK));
+                } else if (secret && field.getValue() instanceof ArrayNode array) {
+                    for (int i = 0; i < array.size(); i++) {
+                        array.set(i, new TextNode(MASK));
+                    }
+                } else {
+                    mask(field.getValue(), childPath);
+                }
+            }
+        } else if (node instanceof ArrayNode array) {
+            for (JsonNode child : array) {
+                mask(child, path);
+            }
+        }
+    }
+
+    private static String durationText(Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0) {
+            return "0ms";
+        }
+        if (ms % 86_400_000 == 0) {
+            return ms / 86_400_000 + "d";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1_000 == 0) {
+            return ms / 1_000 + "s";
+        }
+        return ms + "ms";
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper(YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .build())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .registerModule(new SimpleModule("wharf-config-print").addSerializer(Duration.class, new JsonSerializer<>() {
+                @Override
+                public void serialize(Duration value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+                    gen.writeString(durationText(value));
+                }
+            }).addSerializer(Path.class, new ToStringSerializer(Path.class)));
+}
