@@ -53,7 +53,7 @@ class MainTest {
     void printConfigShowsTheEffectiveConfigurationWithSecretsMasked() throws IOException {
         Path file = Files.writeString(dir.resolve("secret.yaml"), "auth:\n  password: hunter2\nresp-port: 7000\n");
         assertThat(Main.run(new String[] {"--config", file.toString(), "--http-port", "0", "--print-config"})).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("resp-port: 7000", "http-port: 0", "password: ******")
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("resp-port: 7000", "http-port: 0", "password: '******'")
                 .doesNotContain("hunter2");
     }
 
