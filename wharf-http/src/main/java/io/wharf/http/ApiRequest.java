@@ -23,6 +23,17 @@ sealed interface ApiRequest {
     record ListTopics() implements ApiRequest {
     }
 
+    /**
+     * {@code PUT /topics/{topic}}: create a topic.
+     *
+     * @param partitions        partitions, or null for the cluster's default
+     * @param replicationFactor replicas, or null for the cluster's default
+     * @param configs           topic configs such as {@code cleanup.policy}
+     */
+    record CreateTopic(String topic, Integer partitions, Short replicationFactor, java.util.Map<String, String> configs)
+            implements ApiRequest {
+    }
+
     /** {@code GET /topics/{topic}/metadata}. */
     record DescribeTopic(String topic) implements ApiRequest {
     }

@@ -94,6 +94,9 @@ final class ApiRequestDecoder {
         if (method.equals(HttpMethod.POST)) {
             return produce(topic, request, params);
         }
+        if (method.equals(HttpMethod.PUT)) {
+            return createTopic(topic, request);
+        }
         if (method.equals(HttpMethod.GET)) {
             String lastEventId = request.headers().get("Last-Event-ID");
             SubscriptionQuery query = SubscriptionQuery.parse(params, lastEventId);
@@ -103,7 +106,7 @@ final class ApiRequestDecoder {
             }
             return new ApiRequest.LongPoll(topic, query, max(params), waitTime(params));
         }
-        throw ApiError.methodNotAllowed(method.name(), path, "GET, POST");
+        throw ApiError.methodNotAllowed(method.name(), path, "GET, POST, PUT");
     }
 
     private static void get(HttpMethod method, String path) {
@@ -162,6 +165,47 @@ final class ApiRequestDecoder {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, p, null,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, headers);
         return new ApiRequest.Produce(topic, List.of(record), false, idempotencyKey);
+    }
+
+    private static ApiRequest createTopic(String topic, FullHttpRequest request) {
+        if (request.content().readableBytes() == 0) {
+            return new ApiRequest.CreateTopic(topic, null, null, Map.of());
+        }
+        JsonNode tree = parseJson(request.content());
+        if (!tree.isObject()) {
+            throw ApiError.badRequest("bad_request", "the body must be a JSON object like "
+                    + "{\"partitions\":3,\"configs\":{\"cleanup.policy\":\"compact\"}}");
+        }
+        Integer partitions = null;
+        Short replicas = null;
+        Map<String, String> configs = new java.util.LinkedHashMap<>();
+        for (var field : (Iterable<Map.Entry<String, JsonNode>>) tree::fields) {
+            JsonNode v = field.getValue();
+            switch (field.getKey()) {
+                case "partitions" -> {
+                    if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 1) {
+                        throw ApiError.badRequest("bad_partition", "partitions must be a whole number of at least 1, not " + v);
+                    }
+                    partitions = v.asInt();
+                }
+                case "replicationFactor" -> {
+                    if (!v.isIntegralNumber() || v.asInt() < 1 || v.asInt() > Short.MAX_VALUE) {
+                        throw ApiError.badRequest("bad_request", "replicationFactor must be a whole number of at least 1, not " + v);
+                    }
+                    replicas = (short) v.asInt();
+                }
+                case "configs" -> {
+                    if (!v.isObject()) {
+                        throw ApiError.badRequest("bad_request", "configs must be an object of topic configs");
+                    }
+                    v.fields().forEachRemaining(c -> configs.put(c.getKey(), c.getValue().isTextual()
+                            ? c.getValue().asText() : c.getValue().toString()));
+                }
+                default -> throw ApiError.badRequest("bad_request", "unknown field '" + field.getKey()
+                        + "' (use partitions, replicationFactor, configs)");
+            }
+        }
+        return new ApiRequest.CreateTopic(topic, partitions, replicas, configs);
     }
 
     private static JsonNode parseJson(ByteBuf body) {

@@ -7,7 +7,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.wharf.core.kafka.KafkaUnavailableException;
 import io.wharf.core.kafka.UnknownTopicException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.PolicyViolationException;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -30,6 +34,13 @@ final class KafkaErrors {
         }
         if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
             return new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "record_too_large", e.getMessage());
+        }
+        if (e instanceof TopicExistsException) {
+            return new ApiError(HttpResponseStatus.CONFLICT, "topic_exists", e.getMessage());
+        }
+        if (e instanceof InvalidConfigurationException || e instanceof InvalidReplicationFactorException
+                || e instanceof PolicyViolationException) {
+            return ApiError.badRequest("bad_topic_config", e.getMessage());
         }
         if (e instanceof InvalidPartitionsException) {
             return ApiError.badRequest("bad_partition", e.getMessage());

@@ -32,6 +32,8 @@ final class Routes {
             topics.list(exchange);
         } else if (request instanceof ApiRequest.DescribeTopic d) {
             topics.describe(d, exchange);
+        } else if (request instanceof ApiRequest.CreateTopic c) {
+            topics.create(c, exchange);
         } else if (request instanceof ApiRequest.Produce p) {
             produce.produce(ctx, p, exchange);
         } else if (request instanceof ApiRequest.Stream s) {

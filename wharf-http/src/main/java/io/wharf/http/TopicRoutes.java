@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
@@ -13,11 +14,19 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.TopicInfo;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** {@code GET /topics} (names) and {@code GET /topics/{topic}/metadata} (partitions, offsets, cleanup policy). */
+/**
+ * {@code GET /topics} (names), {@code PUT /topics/{topic}} (create) and
+ * {@code GET /topics/{topic}/metadata} (partitions, offsets, cleanup policy).
+ */
 final class TopicRoutes {
+    private static final Logger LOG = LoggerFactory.getLogger(TopicRoutes.class);
+
     private final DoorContext door;
 
     TopicRoutes(DoorContext door) {
@@ -35,6 +44,29 @@ final class TopicRoutes {
             new TreeSet<>(names).forEach(topics::add);
             exchange.reply(HttpReplies.json(HttpResponseStatus.OK, body));
         });
+    }
+
+    void create(ApiRequest.CreateTopic request, HttpExchange exchange) {
+        NewTopic topic = new NewTopic(request.topic(), Optional.ofNullable(request.partitions()),
+                Optional.ofNullable(request.replicationFactor())).configs(request.configs());
+        KafkaAccess kafka = door.kafka();
+        KafkaAccess.toCompletable(kafka.admin().createTopics(List.of(topic)).all())
+                .whenComplete((ignored, error) -> {
+                    kafka.forgetTopic(request.topic());
+                    if (error != null) {
+                        exchange.fail(error);
+                        return;
+                    }
+                    LOG.info("event=topic-created topic={} partitions={} configs={}", request.topic(),
+                            request.partitions() == null ? "default" : request.partitions(), request.configs().keySet());
+                    kafka.topic(request.topic()).whenComplete((info, e) -> {
+                        ObjectNode body = HttpReplies.JSON.createObjectNode().put("topic", request.topic()).put("created", true);
+                        if (info != null) {
+                            body.put("partitions", info.partitions()).put("compacted", info.compacted());
+                        }
+                        exchange.reply(HttpReplies.json(HttpResponseStatus.CREATED, body));
+                    });
+                });
     }
 
     void describe(ApiRequest.DescribeTopic request, HttpExchange exchange) {

@@ -167,11 +167,36 @@ class HttpApiTest {
     }
 
     @Test
+    void putCreatesATopicOnceAndRefusesBadSettings() throws Exception {
+        String name = "http-created-" + System.nanoTime();
+        HttpResponse<String> created = send(HttpRequest.newBuilder(uri(gateway, "/topics/" + name))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"partitions\":3,\"configs\":{\"cleanup.policy\":\"compact\"}}"))
+                .build());
+        assertThat(created.statusCode()).isEqualTo(201);
+        assertThat(HttpReplies.JSON.readTree(created.body()).get("partitions").asInt()).isEqualTo(3);
+        assertThat(HttpReplies.JSON.readTree(created.body()).get("compacted").asBoolean()).isTrue();
+        assertThat(post(gateway, "/topics/" + name + "?key=k", "text/plain", "v").statusCode()).isEqualTo(200);
+
+        assertError(send(HttpRequest.newBuilder(uri(gateway, "/topics/" + name))
+                .PUT(HttpRequest.BodyPublishers.noBody()).build()), 409, "topic_exists");
+        assertError(send(HttpRequest.newBuilder(uri(gateway, "/topics/other-" + name))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"partitions\":0}")).build()), 400, "bad_partition");
+        assertError(send(HttpRequest.newBuilder(uri(gateway, "/topics/other-" + name))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"partitons\":2}")).build()), 400, "bad_request");
+        assertError(send(HttpRequest.newBuilder(uri(gateway, "/topics/other-" + name))
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"configs\":{\"cleanup.policy\":\"shred\"}}")).build()),
+                400, "bad_topic_config");
+        assertError(send(HttpRequest.newBuilder(uri(gateway, "/topics/other-" + name))
+                .PUT(HttpRequest.BodyPublishers.ofString("{nope")).build()), 400, "bad_json");
+    }
+
+    @Test
     void unsupportedMethodIs405WithAllow() {
         String topic = kafka.createTopic("http-method", 1);
         HttpResponse<String> r = send(HttpRequest.newBuilder(uri(gateway, "/topics/" + topic)).DELETE().build());
         assertError(r, 405, "method_not_allowed");
-        assertThat(r.headers().firstValue("Allow")).contains("GET, POST");
+        assertThat(r.headers().firstValue("Allow")).contains("GET, POST, PUT");
         assertError(send(HttpRequest.newBuilder(uri(gateway, "/healthz")).POST(HttpRequest.BodyPublishers.noBody()).build()),
                 405, "method_not_allowed");
     }
