@@ -26,8 +26,8 @@ class ManyBlockedClientsTest {
 
     @Test
     void fiveHundredBlockedConsumersKeepTheServerResponsiveAndAllWakeUp(TestKafka kafka) {
-        String topic = kafka.createTopic("blocked", 1);
-        String other = kafka.createTopic("other", 1);
+        String topic = TestTopics.create(kafka, "blocked", 1);
+        String other = TestTopics.create(kafka, "other", 1);
         String run = UUID.randomUUID().toString().substring(0, 6);
         List<RawRespClient> clients = new ArrayList<>();
         try (RespTestGateway gateway = RespTestGateway.start(kafka)) {

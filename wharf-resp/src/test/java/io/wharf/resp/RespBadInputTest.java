@@ -37,8 +37,8 @@ class RespBadInputTest {
     static void start(TestKafka testKafka) {
         kafka = testKafka;
         gateway = RespTestGateway.start(testKafka, c -> c.withResp(c.resp().withMaxBulkBytes(MAX_BULK)));
-        topic = kafka.createTopic("bad-input", 1);
-        quiet = kafka.createTopic("quiet", 1);
+        topic = TestTopics.create(kafka, "bad-input", 1);
+        quiet = TestTopics.create(kafka, "quiet", 1);
     }
 
     @AfterAll

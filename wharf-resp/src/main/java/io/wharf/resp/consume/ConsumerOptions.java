@@ -1,7 +1,6 @@
 package io.wharf.resp.consume;
 
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -57,8 +56,7 @@ public record ConsumerOptions(Map<String, Object> kafka, MessageFormat format, A
             throw CommandError.cons("Consumer config must be a JSON object of settings, got '" + json + "'");
         }
         Builder b = new Builder(settings);
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
             String key = field.getKey();
             JsonNode value = field.getValue();
             if (!value.isValueNode() || value.isNull()) {
