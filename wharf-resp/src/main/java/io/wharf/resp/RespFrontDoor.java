@@ -1,6 +1,5 @@
 package io.wharf.resp;
 
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -50,11 +49,7 @@ public final class RespFrontDoor implements FrontDoor {
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
         if (!bound.isSuccess()) {
             server.close();
-            if (bound.cause() instanceof BindException) {
-                throw new PortInUseException("resp", host, port);
-            }
-            throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + bound.cause().getMessage(),
-                    bound.cause());
+            throw PortInUseException.fromBindFailure("resp", host, port, bound.cause());
         }
         listener = bound.channel();
         int actual = ((InetSocketAddress) listener.localAddress()).getPort();

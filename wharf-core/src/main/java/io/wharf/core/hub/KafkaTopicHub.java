@@ -278,8 +278,7 @@ public final class KafkaTopicHub implements TopicHub {
         feeds.keySet().forEach(tp -> topics.add(tp.topic()));
         subscriptions.forEach(s -> topics.add(s.topic()));
         for (String topic : topics) {
-            kafka.forgetTopic(topic);
-            kafka.topic(topic).whenCompleteAsync((info, error) -> {
+            kafka.refreshTopic(topic).whenCompleteAsync((info, error) -> {
                 if (error != null && unwrap(error) instanceof UnknownTopicException gone) {
                     topicGone(topic, gone);
                 }

@@ -63,6 +63,9 @@ public final class KafkaAccess implements AutoCloseable {
     private final MeterRegistry registry;
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
     private final Map<String, CachedTopic> topics = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<TopicInfo>> refreshes = new ConcurrentHashMap<>();
+    // Sends queued behind a topic lookup, per topic; while any wait, later sends queue too (order).
+    private final Map<String, AtomicInteger> waitingSends = new ConcurrentHashMap<>();
     private final AtomicInteger clientSequence = new AtomicInteger();
     // First sends to a topic wait for the producer's metadata; they run here, never on the caller's thread.
     private final ExecutorService firstSendExecutor = Executors.newSingleThreadExecutor(r -> {
@@ -161,13 +164,37 @@ public final class KafkaAccess implements AutoCloseable {
      * Sends one record through the shared producer. Fails with {@link UnknownTopicException} when
      * the topic does not exist, with Kafka's exception when Kafka refuses the record (too large, not
      * authorised, ...), and completes with the record's partition and offset once Kafka acknowledged
-     * it (acks=all). Never blocks waiting for metadata.
+     * it (acks=all). Never blocks waiting for metadata, and records of one topic sent from one
+     * thread reach the producer in the order they were sent.
      */
     public CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
         CompletableFuture<TopicInfo> info = topic(record.topic());
-        CompletableFuture<RecordMetadata> sent = info.isDone() && !info.isCompletedExceptionally()
-                ? sendKnown(record, info.join())
-                : info.thenComposeAsync(t -> sendKnown(record, t), firstSendExecutor);
+        AtomicInteger waiting = waitingSends.computeIfAbsent(record.topic(), t -> new AtomicInteger());
+        CompletableFuture<RecordMetadata> sent;
+        if (info.isDone() && !info.isCompletedExceptionally() && waiting.get() == 0) {
+            sent = sendKnown(record, info.join());
+        } else {
+            // Dependents of one future run in reverse order, so waiting sends queue on one thread
+            // instead; later sends to the topic queue behind them until the queue has drained.
+            waiting.incrementAndGet();
+            sent = new CompletableFuture<>();
+            CompletableFuture<RecordMetadata> result = sent;
+            firstSendExecutor.execute(() -> {
+                try {
+                    sendKnown(record, info.join()).whenComplete((m, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else {
+                            result.complete(m);
+                        }
+                    });
+                } catch (CompletionException e) {
+                    result.completeExceptionally(unwrap(e));
+                } finally {
+                    waiting.decrementAndGet();
+                }
+            });
+        }
         sent.whenComplete((m, e) -> (e == null ? sendsAcknowledged : sendsFailed).increment());
         return sent;
     }
@@ -198,21 +225,56 @@ public final class KafkaAccess implements AutoCloseable {
     }
 
     /**
-     * The topic's partitions and cleanup policy, from a cache refreshed every 30 seconds. Fails with
+     * The topic's partitions and cleanup policy, from a cache refreshed every 30 seconds (a known
+     * topic keeps being served from the cache while the refresh runs). Fails with
      * {@link UnknownTopicException} when the topic does not exist.
      */
     public CompletableFuture<TopicInfo> topic(String name) {
         long now = System.nanoTime();
         CachedTopic cached = topics.get(name);
+        boolean known = cached != null && cached.info().isDone() && !cached.info().isCompletedExceptionally();
         if (cached != null && now < cached.expiresAtNanos()
                 && !(cached.info().isCompletedExceptionally() && !isUnknownTopic(cached.info()))) {
             return cached.info();
         }
-        // A topic created a moment ago may not have reached the broker's metadata yet: look twice.
-        CompletableFuture<TopicInfo> fresh = describe(name).exceptionallyCompose(error -> unwrap(error) instanceof UnknownTopicException
-                ? CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
-                        .thenCompose(ignored -> describe(name))
-                : CompletableFuture.failedFuture(unwrap(error)));
+        if (known) {
+            refreshTopic(name);
+            return cached.info();
+        }
+        return lookUp(name, now);
+    }
+
+    /**
+     * Asks Kafka again about a topic, e.g. to notice its deletion; until the answer comes, callers
+     * of {@link #topic} keep getting what was known.
+     */
+    public CompletableFuture<TopicInfo> refreshTopic(String name) {
+        CachedTopic before = topics.get(name);
+        if (before == null || !before.info().isDone() || before.info().isCompletedExceptionally()) {
+            return lookUp(name, System.nanoTime());
+        }
+        CompletableFuture<TopicInfo> inFlight = refreshes.get(name);
+        if (inFlight != null) {
+            return inFlight;
+        }
+        CompletableFuture<TopicInfo> fresh = describeTwice(name);
+        if (refreshes.putIfAbsent(name, fresh) != null) {
+            return refreshes.get(name);
+        }
+        fresh.whenComplete((info, error) -> {
+            refreshes.remove(name, fresh);
+            if (error == null) {
+                topics.put(name, new CachedTopic(fresh, System.nanoTime() + TOPIC_TTL_NANOS));
+            } else if (isUnknownTopic(fresh)) {
+                topics.put(name, new CachedTopic(fresh, System.nanoTime() + MISSING_TOPIC_TTL_NANOS));
+            }
+            // any other failure (Kafka slow or away) keeps serving the known value
+        });
+        return fresh;
+    }
+
+    private CompletableFuture<TopicInfo> lookUp(String name, long now) {
+        CompletableFuture<TopicInfo> fresh = describeTwice(name);
         topics.put(name, new CachedTopic(fresh, now + TOPIC_TTL_NANOS));
         fresh.whenComplete((info, error) -> {
             if (error != null) {
@@ -223,6 +285,14 @@ public final class KafkaAccess implements AutoCloseable {
             }
         });
         return fresh;
+    }
+
+    // A topic created a moment ago may not have reached the broker's metadata yet: look twice.
+    private CompletableFuture<TopicInfo> describeTwice(String name) {
+        return describe(name).exceptionallyCompose(error -> unwrap(error) instanceof UnknownTopicException
+                ? CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
+                        .thenCompose(ignored -> describe(name))
+                : CompletableFuture.failedFuture(unwrap(error)));
     }
 
     /** Forgets cached metadata of a topic, e.g. after creating or deleting it. */

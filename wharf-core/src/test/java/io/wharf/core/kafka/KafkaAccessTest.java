@@ -55,6 +55,23 @@ class KafkaAccessTest {
     }
 
     @Test
+    void sendsMadeWhileTheTopicIsLookedUpKeepTheirOrder() throws Exception {
+        String topic = kafka.createTopic("access-order", 1);
+        List<java.util.concurrent.CompletableFuture<RecordMetadata>> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) { // the first ones wait for the lookup, later ones find it known
+            sent.add(access.send(new ProducerRecord<>(topic, TestKafka.bytes("v" + i))));
+        }
+        long previous = -1;
+        for (var future : sent) {
+            long offset = future.get(30, TimeUnit.SECONDS).offset();
+            assertThat(offset).isEqualTo(previous + 1);
+            previous = offset;
+        }
+        access.refreshTopic(topic).get(10, TimeUnit.SECONDS);
+        assertThat(access.topic(topic).get(10, TimeUnit.SECONDS).partitions()).isEqualTo(1);
+    }
+
+    @Test
     void aMissingTopicFailsFastWithItsName() {
         assertThatThrownBy(() -> access.send(new ProducerRecord<>("no-such-topic", TestKafka.bytes("x"))).get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
