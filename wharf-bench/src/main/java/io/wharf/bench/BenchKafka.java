@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 
 import io.wharf.kafka.embedded.EmbeddedKafka;
 import io.wharf.kafka.embedded.EmbeddedKafkaSettings;
+import io.wharf.kafka.embedded.TopicWritability;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
@@ -50,25 +51,8 @@ public final class BenchKafka implements AutoCloseable {
     public String createTopic(String prefix, int partitions, Map<String, String> configs) throws Exception {
         String name = prefix + "-" + System.nanoTime();
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
-        awaitLeaders(name);
+        TopicWritability.await(admin, name, java.time.Duration.ofSeconds(60));
         return name;
-    }
-
-    // Producing before every partition has a leader can wedge an idempotent producer on a loaded broker.
-    private void awaitLeaders(String topic) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try {
-                var description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-                if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-                    return;
-                }
-            } catch (java.util.concurrent.ExecutionException e) {
-                // not visible yet
-            }
-            Thread.sleep(20);
-        }
-        throw new IllegalStateException("topic " + topic + " has no leaders after 60s");
     }
 
     /** The shared admin client. */

@@ -1,5 +1,6 @@
 package io.wharf.http;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class TopicRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(TopicRoutes.class);
+    private static final Duration TOPIC_WRITABLE_WAIT = Duration.ofSeconds(30);
 
     private final DoorContext door;
 
@@ -51,6 +53,8 @@ final class TopicRoutes {
                 Optional.ofNullable(request.replicationFactor())).configs(request.configs());
         KafkaAccess kafka = door.kafka();
         KafkaAccess.toCompletable(kafka.admin().createTopics(List.of(topic)).all())
+                // 201 promises the topic takes writes, which Kafka's own "created" does not yet
+                .thenCompose(ignored -> kafka.awaitWritable(request.topic(), TOPIC_WRITABLE_WAIT))
                 .whenComplete((ignored, error) -> {
                     kafka.forgetTopic(request.topic());
                     if (error != null) {

@@ -1,5 +1,6 @@
 package io.wharf.relay;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -108,6 +109,8 @@ public final class RelayFrontDoor implements FrontDoor {
         try {
             context.kafka().admin().createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty())))
                     .all().get(30, TimeUnit.SECONDS);
+            // the relay's transactional producers write here at once (KafkaAccess#awaitWritable says why)
+            context.kafka().awaitWritable(topic, Duration.ofSeconds(30)).get(35, TimeUnit.SECONDS);
             LOG.info("relay created the missing topic {} ({}) with the cluster's default partitions and replication",
                     topic, key);
         } catch (ExecutionException e) {

@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.wharf.kafka.embedded.TopicWritability;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -67,33 +68,12 @@ public final class TestKafka implements AutoCloseable {
     public void createTopicNamed(String name, int partitions, Map<String, String> configs) {
         try {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
-            awaitVisible(name);
+            TopicWritability.await(admin, name, Duration.ofSeconds(30));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create topic " + name, e.getCause());
-        }
-    }
-
-    // Creation returns once the controller accepted it; the broker's metadata may lag a little behind.
-    private void awaitVisible(String name) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try {
-                var description = admin.describeTopics(List.of(name)).allTopicNames().get().get(name);
-                if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-                    return;
-                }
-            } catch (ExecutionException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("topic " + name + " never became visible", e.getCause());
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + name + " has no leader after 30s");
-            }
-            Thread.sleep(20);
         }
     }
 

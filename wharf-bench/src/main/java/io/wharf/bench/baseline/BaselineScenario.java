@@ -21,7 +21,7 @@ public final class BaselineScenario implements Scenario {
 
     @Override
     public String description() {
-        return "raw kafka-clients producer/consumer throughput and end-to-end latency (--records 1M --size 100 --runs 3 --rate 5000)";
+        return "raw kafka-clients producer/consumer throughput and end-to-end latency (--records 1M --size 100 --runs 3 --warmup 1 --rate 5000)";
     }
 
     @Override
@@ -30,9 +30,10 @@ public final class BaselineScenario implements Scenario {
         int size = args.integer("size", 100);
         int runs = args.integer("runs", 3);
         int rate = args.integer("rate", 5_000);
+        int warmups = args.integer("warmup", 1);
         Duration latencyTime = Duration.ofSeconds(args.number("latency-seconds", 10));
-        report.progress("baseline: %,d records of %d B, %d runs, latency at %,d/s for %ds", records, size, runs, rate,
-                latencyTime.toSeconds());
+        report.progress("baseline: %,d records of %d B, %d warm-up + %d measured runs, latency at %,d/s for %ds", records,
+                size, warmups, runs, rate, latencyTime.toSeconds());
 
         Stats produce1 = new Stats();
         Stats produce1Mb = new Stats();
@@ -45,6 +46,19 @@ public final class BaselineScenario implements Scenario {
         Stats p50 = new Stats();
         Stats p99 = new Stats();
         try (BenchKafka kafka = BenchKafka.start(args)) {
+            // Unmeasured rounds first: the first million sends run in the interpreter and C1, which
+            // is a property of a cold JVM, not of Kafka; Wharf's scenarios warm up the same way.
+            for (int warmup = 1; warmup <= warmups; warmup++) {
+                String topic = kafka.createTopic("baseline-warmup", 4, RawKafka.topicConfigs());
+                RawKafka.Throughput p = RawKafka.produce(kafka.bootstrapServers(), topic, records, size);
+                RawKafka.Throughput c = RawKafka.consume(kafka.bootstrapServers(), topic, records);
+                report.progress("warm-up %d: produce %,.0f rec/s, consume %,.0f rec/s (not counted)", warmup,
+                        p.recordsPerSecond(), c.recordsPerSecond());
+                kafka.admin().deleteTopics(java.util.List.of(topic)).all().get();
+                String latencyTopic = kafka.createTopic("baseline-warmup-latency", 1, RawKafka.topicConfigs());
+                RawKafka.latency(kafka.bootstrapServers(), latencyTopic, rate, Duration.ofSeconds(3), size);
+                kafka.admin().deleteTopics(java.util.List.of(latencyTopic)).all().get();
+            }
             for (int run = 1; run <= runs; run++) {
                 for (int partitions : new int[] {1, 4}) {
                     String topic = kafka.createTopic("baseline-" + partitions + "p", partitions, RawKafka.topicConfigs());
@@ -78,6 +92,7 @@ public final class BaselineScenario implements Scenario {
         report.row("consume, 4 partitions", consume4Mb.format("%.1f"), "MB/s");
         report.row("end-to-end p50 at " + rate + "/s (linger 0)", p50.format("%.2f"), "ms");
         report.row("end-to-end p99 at " + rate + "/s (linger 0)", p99.format("%.2f"), "ms");
-        report.print("baseline: raw kafka-clients, " + records + " x " + size + " B, " + runs + " runs");
+        report.print("baseline: raw kafka-clients, " + records + " x " + size + " B, " + warmups + " warm-up + " + runs
+                + " measured runs");
     }
 }

@@ -82,7 +82,6 @@ public final class HubScenario implements Scenario {
                     cacheBytes * partitions);
             for (int run = 1; run <= runs; run++) {
                 String topic = kafka.createTopic("hub-fanout", partitions, RawKafka.topicConfigs());
-                awaitLeaders(kafka, topic, partitions);
                 RawKafka.produce(kafka.bootstrapServers(), topic, records, size);
                 RawKafka.Throughput raw = RawKafka.consume(kafka.bootstrapServers(), topic, records);
                 FanOut fanOut = fanOut(access, settings, topic, subscribers, records, loops, maxPerPoll);
@@ -97,7 +96,6 @@ public final class HubScenario implements Scenario {
                 reads.add(fanOut.peakReads());
 
                 String liveTopic = kafka.createTopic("hub-live", partitions, RawKafka.topicConfigs());
-                awaitLeaders(kafka, liveTopic, partitions);
                 Live live = live(access, settings, liveTopic, subscribers, rate, latencyTime, size, loops, maxPerPoll,
                         kafka.bootstrapServers(), report);
                 report.progress("run %d live at %,d/s: hub p50 %.2f ms p99 %.2f ms max %.2f ms, %,.0f deliveries/s; "
@@ -302,37 +300,6 @@ public final class HubScenario implements Scenario {
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
             }
-        }
-    }
-
-    /**
-     * Waits until every partition of a new topic has a leader that answers offset queries: producing
-     * to a partition whose leadership is still settling can wedge an idempotent producer on a busy broker.
-     */
-    private static void awaitLeaders(BenchKafka kafka, String topic, int partitions) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                var description = kafka.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic);
-                boolean led = description.partitions().size() == partitions
-                        && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
-                if (led) {
-                    java.util.Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-                    for (int p = 0; p < partitions; p++) {
-                        latest.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
-                    }
-                    kafka.admin().listOffsets(latest).all().get();
-                    return;
-                }
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-            }
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("topic " + topic + " has no leader for every partition after 60 s");
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,6 +35,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
@@ -55,6 +57,8 @@ public final class KafkaAccess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAccess.class);
     private static final long TOPIC_TTL_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long MISSING_TOPIC_TTL_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final Duration FIRST_SEND_WRITABLE_WAIT = Duration.ofSeconds(2);
+    private static final long WRITABLE_POLL_MILLIS = 50;
 
     private final String bootstrapServers;
     private final KafkaSettings settings;
@@ -274,7 +278,10 @@ public final class KafkaAccess implements AutoCloseable {
     }
 
     private CompletableFuture<TopicInfo> lookUp(String name, long now) {
-        CompletableFuture<TopicInfo> fresh = describeTwice(name);
+        // A topic seen for the first time may have been created a moment ago: hold the first sends
+        // until it takes writes (bounded; an offline partition must not block the others for long).
+        CompletableFuture<TopicInfo> fresh = describeTwice(name).thenCompose(info ->
+                awaitWritable(name, FIRST_SEND_WRITABLE_WAIT).handle((ignored, error) -> info));
         topics.put(name, new CachedTopic(fresh, now + TOPIC_TTL_NANOS));
         fresh.whenComplete((info, error) -> {
             if (error != null) {
@@ -293,6 +300,37 @@ public final class KafkaAccess implements AutoCloseable {
                 ? CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
                         .thenCompose(ignored -> describe(name))
                 : CompletableFuture.failedFuture(unwrap(error)));
+    }
+
+    /**
+     * Completes once every partition of the topic is open on its leader, or fails with the last
+     * error after {@code timeout}. Kafka's metadata names a new partition's leader before that
+     * leader has opened the partition; an idempotent producer whose first request lands in that
+     * window and whose second does not is stuck on OUT_OF_ORDER_SEQUENCE_NUMBER until its records
+     * expire (KAFKA-15591). Listing the partitions' end offsets is answered by the leader's
+     * partition itself, so once it succeeds writes are safe. Never blocks the caller.
+     */
+    public CompletableFuture<Void> awaitWritable(String topic, Duration timeout) {
+        return awaitWritable(topic, System.nanoTime() + timeout.toNanos());
+    }
+
+    private CompletableFuture<Void> awaitWritable(String topic, long deadlineNanos) {
+        return toCompletable(admin.describeTopics(List.of(topic)).topicNameValues().get(topic))
+                .thenCompose(description -> {
+                    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+                    description.partitions().forEach(p -> partitions.put(new TopicPartition(topic, p.partition()),
+                            OffsetSpec.latest()));
+                    return toCompletable(admin.listOffsets(partitions).all());
+                })
+                .<Void>thenApply(ignored -> null)
+                .exceptionallyCompose(error -> {
+                    if (System.nanoTime() >= deadlineNanos) {
+                        return CompletableFuture.failedFuture(unwrap(error));
+                    }
+                    return CompletableFuture.supplyAsync(() -> null,
+                                    CompletableFuture.delayedExecutor(WRITABLE_POLL_MILLIS, TimeUnit.MILLISECONDS))
+                            .thenCompose(ignored -> awaitWritable(topic, deadlineNanos));
+                });
     }
 
     /** Forgets cached metadata of a topic, e.g. after creating or deleting it. */

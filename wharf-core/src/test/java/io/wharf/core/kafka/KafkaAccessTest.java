@@ -72,6 +72,36 @@ class KafkaAccessTest {
     }
 
     @Test
+    void sendsRightAfterAnotherClientCreatedTheTopicAreAllAcknowledged() throws Exception {
+        // created without the test kit's wait: the first sends race the partitions' opening (KAFKA-15591)
+        String topic = "access-fresh-" + System.nanoTime();
+        kafka.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 4, (short) 1))).all()
+                .get(30, TimeUnit.SECONDS);
+        List<java.util.concurrent.CompletableFuture<RecordMetadata>> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 4_000; i++) {
+            sent.add(access.send(new ProducerRecord<>(topic, i % 4, null, TestKafka.bytes("v" + i))));
+        }
+        for (var future : sent) {
+            assertThat(future.get(60, TimeUnit.SECONDS).topic()).isEqualTo(topic);
+        }
+        assertThat(kafka.readAll(topic, 4_000, Duration.ofSeconds(30))).hasSize(4_000);
+    }
+
+    @Test
+    void awaitWritableCompletesForANewTopicAndNamesTheErrorForAMissingOne() throws Exception {
+        String topic = "access-writable-" + System.nanoTime();
+        kafka.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1))).all()
+                .get(30, TimeUnit.SECONDS);
+        access.awaitWritable(topic, Duration.ofSeconds(30)).get(35, TimeUnit.SECONDS);
+        assertThat(access.send(new ProducerRecord<>(topic, 1, null, TestKafka.bytes("x"))).get(10, TimeUnit.SECONDS)
+                .offset()).isZero();
+
+        assertThatThrownBy(() -> access.awaitWritable("no-such-topic", Duration.ofMillis(300)).get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(org.apache.kafka.common.errors.UnknownTopicOrPartitionException.class);
+    }
+
+    @Test
     void aMissingTopicFailsFastWithItsName() {
         assertThatThrownBy(() -> access.send(new ProducerRecord<>("no-such-topic", TestKafka.bytes("x"))).get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)

@@ -152,11 +152,21 @@ public final class Poller implements AutoCloseable {
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Kafka did not create the poller state topic in 30s", e);
         }
+        awaitWritable(settings.stateTopic());
         kafka.forgetTopic(settings.stateTopic());
         try {
             return checkCompacted(kafka.topic(settings.stateTopic()).get(30, TimeUnit.SECONDS));
         } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("Kafka did not describe the poller state topic within 30s", e);
+        }
+    }
+
+    // The first transaction writes here at once (KafkaAccess#awaitWritable says why it must wait).
+    private void awaitWritable(String topic) throws InterruptedException, ExecutionException {
+        try {
+            kafka.awaitWritable(topic, Duration.ofSeconds(30)).get(35, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("the poller state topic '" + topic + "' did not take writes within 30s", e);
         }
     }
 
