@@ -18,20 +18,20 @@ final class IdempotencyCache {
     record Reply(int status, byte[] body) {
     }
 
-    private record Entry(CompletableFuture<Reply> reply, long expiresAtNanos) {
+    private record Remembered(CompletableFuture<Reply> reply, long expiresAtNanos) {
     }
 
     private final int maxKeys;
     private final long ttlNanos;
     /** Guarded by itself: insertion order gives eviction order. */
-    private final LinkedHashMap<String, Entry> entriesLock;
+    private final LinkedHashMap<String, Remembered> entriesLock;
 
     IdempotencyCache(int maxKeys, Duration ttl) {
         this.maxKeys = maxKeys;
         this.ttlNanos = ttl.toNanos();
         this.entriesLock = new LinkedHashMap<>(16, 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, Remembered> eldest) {
                 return size() > IdempotencyCache.this.maxKeys;
             }
         };
@@ -45,16 +45,16 @@ final class IdempotencyCache {
         String id = topic + '\u0000' + key;
         long now = System.nanoTime();
         synchronized (entriesLock) {
-            Entry e = entriesLock.get(id);
+            Remembered e = entriesLock.get(id);
             if (e != null && now < e.expiresAtNanos()) {
                 return e.reply();
             }
-            entriesLock.put(id, new Entry(mine, now + ttlNanos));
+            entriesLock.put(id, new Remembered(mine, now + ttlNanos));
         }
         mine.whenComplete((reply, error) -> {
             if (error != null || reply.status() >= 300) {
                 synchronized (entriesLock) {
-                    Entry e = entriesLock.get(id);
+                    Remembered e = entriesLock.get(id);
                     if (e != null && e.reply() == mine) {
                         entriesLock.remove(id);
                     }
