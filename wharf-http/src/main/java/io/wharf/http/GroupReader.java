@@ -181,6 +181,15 @@ final class GroupReader implements AutoCloseable {
         } catch (RuntimeException e) {
             fail(e);
         } finally {
+            // commits asked for just before the close still happen: close() waits for them to finish
+            Consumer<KafkaConsumer<byte[], byte[]>> pending;
+            while ((pending = commands.poll()) != null) {
+                try {
+                    pending.accept(consumer);
+                } catch (RuntimeException e) {
+                    LOG.warn("event=command-at-close-failed topic={} error=\"{}\"", topic, e.toString());
+                }
+            }
             try {
                 consumer.close(Duration.ofSeconds(5));
             } catch (RuntimeException e) {

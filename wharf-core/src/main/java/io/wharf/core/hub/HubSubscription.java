@@ -111,7 +111,8 @@ final class HubSubscription implements Subscription {
         if (max <= 0) {
             return List.of();
         }
-        List<HubEvent> out = new ArrayList<>(Math.min(max, 16));
+        // sized for a busy poll: growing from a small list was a fifth of a fan-out's CPU
+        List<HubEvent> out = new ArrayList<>(Math.min(max, 256));
         boolean more = false;
         int conflated;
         lock.lock();
