@@ -33,11 +33,13 @@ import org.apache.kafka.common.header.Header;
  */
 final class RecordJson {
     private static final JsonFactory FACTORY = new JsonFactory();
-    static final int CACHE_SLOTS = 16_384;
+    // Subscribers of one thread can be far apart (a backlog of seconds at thousands of records a
+    // second): a window smaller than their spread makes them evict each other and re-encode.
+    static final int CACHE_SLOTS = 65_536;
     /** Only encodings up to this size are cached. */
     private static final int CACHE_MAX_ENTRY_BYTES = 4 * 1024;
     /** Most bytes of encodings one thread's cache holds. */
-    private static final long CACHE_MAX_BYTES = 8L * 1024 * 1024;
+    private static final long CACHE_MAX_BYTES = 24L * 1024 * 1024;
 
     private record Cached(String topic, int partition, long offset, ValueEncoding encoding, byte[] json) {
     }

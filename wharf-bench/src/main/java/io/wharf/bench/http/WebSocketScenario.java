@@ -33,7 +33,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code --idle} connections, measured in the gateway's JVM after full collections.
  */
 public final class WebSocketScenario implements Scenario {
-    private static final int VALUE_BYTES = 100;
+    static final int VALUE_BYTES = 100;
 
     @Override
     public String name() {

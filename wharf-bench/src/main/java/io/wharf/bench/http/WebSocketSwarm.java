@@ -303,7 +303,9 @@ final class WebSocketSwarm implements AutoCloseable {
                     if (delay > 0) {
                         latency.recordValue(delay / 1_000);
                     }
-                    i = j;
+                    // the rest of the value is padding of a known length (WebSocketScenario#value): skip it
+                    int closingQuote = j + WebSocketScenario.VALUE_BYTES - (j - (i + STAMP.length)) - 2;
+                    i = closingQuote < length && bytes[closingQuote] == '"' ? closingQuote : j;
                 }
             }
             return n;
