@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * partition back to the cache as soon as it reaches what the cache holds. Records Kafka no longer
  * has become an explicit gap. The consumer is used by this reader's thread only.
  */
-final class CatchUpReader {
+final class CatchUpReader extends ReaderThread {
     private static final Logger LOG = LoggerFactory.getLogger(CatchUpReader.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final int MAX_BATCH = 500;
@@ -33,42 +33,22 @@ final class CatchUpReader {
     private final HubSubscription subscription;
     private final String topic;
     private final int batch;
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     CatchUpReader(KafkaTopicHub hub, HubSubscription subscription) {
+        super("wharf-hub-catchup-" + subscription.topic());
         this.hub = hub;
         this.subscription = subscription;
         this.topic = subscription.topic();
         this.batch = Math.max(1, Math.min(MAX_BATCH, subscription.capacity / 2));
-        this.thread = new Thread(this::run, "wharf-hub-catchup-" + topic);
-        this.thread.setDaemon(true);
     }
 
     void start() {
         hub.catchUpReaderStarted(this);
-        thread.start();
+        startThread();
     }
 
-    /** Asks the reader to stop at once (the hub is closing). */
-    void stop() {
-        running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-    }
-
-    void awaitStopped(long millis) {
-        try {
-            thread.join(Math.max(1, millis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run() {
+    @Override
+    protected void run() {
         boolean failed = false;
         KafkaConsumer<byte[], byte[]> c = null;
         try {

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * own thread, appending what it reads to the partition's {@link PartitionCache} and waking the
  * cursors of every subscriber of the partition. The consumer is used by that thread only.
  */
-final class PartitionFeed {
+final class PartitionFeed extends ReaderThread {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionFeed.class);
     /** Start at the partition's first offset (resolved by the reader itself). */
     static final long EARLIEST = -2;
@@ -39,9 +39,6 @@ final class PartitionFeed {
 
     private final KafkaTopicHub hub;
     private final long requestedStart;
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
 
     // guarded by the hub's feeds lock
     int interest;
@@ -49,6 +46,7 @@ final class PartitionFeed {
     boolean pinned;
 
     PartitionFeed(KafkaTopicHub hub, TopicPartition partition, boolean compacted, long start, boolean pinned) {
+        super("wharf-hub-" + partition);
         this.hub = hub;
         this.partition = partition;
         this.compacted = compacted;
@@ -58,33 +56,14 @@ final class PartitionFeed {
                 hub.settings().cacheMaxAge().toNanos(), hub.budget(), hub.counters());
         this.index = compacted ? new KeyIndex(partition.toString(), hub.settings().keyIndexMaxBytes()) : null;
         this.idleSinceNanos = System.nanoTime();
-        this.thread = new Thread(this::run, "wharf-hub-" + partition);
-        this.thread.setDaemon(true);
     }
 
     void start() {
-        thread.start();
+        startThread();
     }
 
-    /** Asks the reader to stop; it closes its consumer and drops the cache on its way out. */
-    void stop() {
-        running = false;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-    }
-
-    /** Waits (bounded) for the reader thread to finish. */
-    void awaitStopped(long millis) {
-        try {
-            thread.join(Math.max(1, millis));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void run() {
+    @Override
+    protected void run() {
         hub.sharedReaderRunning(this);
         KafkaConsumer<byte[], byte[]> c = null;
         try {
