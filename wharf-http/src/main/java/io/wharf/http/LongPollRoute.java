@@ -32,18 +32,13 @@ final class LongPollRoute {
 
     void poll(ChannelHandlerContext ctx, ApiRequest.LongPoll request, HttpExchange exchange) {
         TopicHub hub = door.hub().hub();
-        door.kafka().topic(request.topic()).whenComplete((info, error) -> ctx.executor().execute(() -> {
-            if (error != null) {
-                exchange.fail(error);
-                return;
-            }
+        StreamRoute.whenTopicFits(door, ctx, request.topic(), request.query(), exchange, () -> {
             try {
-                StreamRoute.checkPartitions(info, request.query());
                 new Poll(ctx, request, exchange).start(hub);
             } catch (RuntimeException e) {
                 exchange.fail(e);
             }
-        }));
+        });
     }
 
     /** One waiting poll; every method runs on the connection's event loop. */

@@ -30,21 +30,29 @@ final class StreamRoute {
 
     void open(ChannelHandlerContext ctx, ApiRequest.Stream request, HttpExchange exchange) {
         TopicHub hub = door.hub().hub();
-        door.kafka().topic(request.topic()).whenComplete((info, error) -> ctx.executor().execute(() -> {
+        whenTopicFits(door, ctx, request.topic(), request.query(), exchange, () -> start(ctx, hub, request, exchange));
+    }
+
+    /**
+     * Looks the topic up and checks the query's partitions against it, then runs {@code then} on the
+     * connection's event loop while the connection is open; a failure becomes the exchange's reply.
+     */
+    static void whenTopicFits(DoorContext door, ChannelHandlerContext ctx, String topic, SubscriptionQuery query,
+                              HttpExchange exchange, Runnable then) {
+        door.kafka().topic(topic).whenComplete((info, error) -> ctx.executor().execute(() -> {
             if (error != null) {
                 exchange.fail(error);
                 return;
             }
             try {
-                checkPartitions(info, request.query());
-            } catch (ApiError e) {
-                exchange.reply(e.toResponse());
+                checkPartitions(info, query);
+            } catch (RuntimeException e) {
+                exchange.fail(e);
                 return;
             }
-            if (!ctx.channel().isActive()) {
-                return;
+            if (ctx.channel().isActive()) {
+                then.run();
             }
-            start(ctx, hub, request, exchange);
         }));
     }
 
