@@ -39,6 +39,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -324,7 +325,8 @@ public final class KafkaAccess implements AutoCloseable {
                 })
                 .<Void>thenApply(ignored -> null)
                 .exceptionallyCompose(error -> {
-                    if (System.nanoTime() >= deadlineNanos) {
+                    // only "not there yet" is worth waiting out; e.g. a missing ACL is final
+                    if (!(unwrap(error) instanceof RetriableException) || System.nanoTime() >= deadlineNanos) {
                         return CompletableFuture.failedFuture(unwrap(error));
                     }
                     return CompletableFuture.supplyAsync(() -> null,
