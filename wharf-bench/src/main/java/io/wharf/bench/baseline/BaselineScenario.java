@@ -49,21 +49,16 @@ public final class BaselineScenario implements Scenario {
             // Unmeasured rounds first: the first million sends run in the interpreter and C1, which
             // is a property of a cold JVM, not of Kafka; Wharf's scenarios warm up the same way.
             for (int warmup = 1; warmup <= warmups; warmup++) {
-                String topic = kafka.createTopic("baseline-warmup", 4, RawKafka.topicConfigs());
-                RawKafka.Throughput p = RawKafka.produce(kafka.bootstrapServers(), topic, records, size);
-                RawKafka.Throughput c = RawKafka.consume(kafka.bootstrapServers(), topic, records);
+                Round r = round(kafka, "baseline-warmup", 4, records, size);
                 report.progress("warm-up %d: produce %,.0f rec/s, consume %,.0f rec/s (not counted)", warmup,
-                        p.recordsPerSecond(), c.recordsPerSecond());
-                kafka.admin().deleteTopics(java.util.List.of(topic)).all().get();
-                String latencyTopic = kafka.createTopic("baseline-warmup-latency", 1, RawKafka.topicConfigs());
-                RawKafka.latency(kafka.bootstrapServers(), latencyTopic, rate, Duration.ofSeconds(3), size);
-                kafka.admin().deleteTopics(java.util.List.of(latencyTopic)).all().get();
+                        r.produce().recordsPerSecond(), r.consume().recordsPerSecond());
+                latency(kafka, "baseline-warmup-latency", rate, Duration.ofSeconds(3), size);
             }
             for (int run = 1; run <= runs; run++) {
                 for (int partitions : new int[] {1, 4}) {
-                    String topic = kafka.createTopic("baseline-" + partitions + "p", partitions, RawKafka.topicConfigs());
-                    RawKafka.Throughput p = RawKafka.produce(kafka.bootstrapServers(), topic, records, size);
-                    RawKafka.Throughput c = RawKafka.consume(kafka.bootstrapServers(), topic, records);
+                    Round r = round(kafka, "baseline-" + partitions + "p", partitions, records, size);
+                    RawKafka.Throughput p = r.produce();
+                    RawKafka.Throughput c = r.consume();
                     report.progress("run %d, %d partition(s): produce %,.0f rec/s (%.1f MB/s), consume %,.0f rec/s (%.1f MB/s)",
                             run, partitions, p.recordsPerSecond(), p.megabytesPerSecond(), c.recordsPerSecond(),
                             c.megabytesPerSecond());
@@ -71,10 +66,8 @@ public final class BaselineScenario implements Scenario {
                     (partitions == 1 ? produce1Mb : produce4Mb).add(p.megabytesPerSecond());
                     (partitions == 1 ? consume1 : consume4).add(c.recordsPerSecond());
                     (partitions == 1 ? consume1Mb : consume4Mb).add(c.megabytesPerSecond());
-                    kafka.admin().deleteTopics(java.util.List.of(topic)).all().get();
                 }
-                String latencyTopic = kafka.createTopic("baseline-latency", 1, RawKafka.topicConfigs());
-                Histogram h = RawKafka.latency(kafka.bootstrapServers(), latencyTopic, rate, latencyTime, size);
+                Histogram h = latency(kafka, "baseline-latency", rate, latencyTime, size);
                 report.progress("run %d, latency at %,d/s: p50 %.2f ms, p99 %.2f ms (%,d samples)", run, rate,
                         h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0, h.getTotalCount());
                 p50.add(h.getValueAtPercentile(50) / 1000.0);
@@ -94,5 +87,24 @@ public final class BaselineScenario implements Scenario {
         report.row("end-to-end p99 at " + rate + "/s (linger 0)", p99.format("%.2f"), "ms");
         report.print("baseline: raw kafka-clients, " + records + " x " + size + " B, " + warmups + " warm-up + " + runs
                 + " measured runs");
+    }
+
+    /** One throughput measurement: produce then consume on a fresh topic, which is deleted after. */
+    private record Round(RawKafka.Throughput produce, RawKafka.Throughput consume) {
+    }
+
+    private static Round round(BenchKafka kafka, String prefix, int partitions, long records, int size) throws Exception {
+        String topic = kafka.createTopic(prefix, partitions, RawKafka.topicConfigs());
+        Round r = new Round(RawKafka.produce(kafka.bootstrapServers(), topic, records, size),
+                RawKafka.consume(kafka.bootstrapServers(), topic, records));
+        kafka.admin().deleteTopics(java.util.List.of(topic)).all().get();
+        return r;
+    }
+
+    private static Histogram latency(BenchKafka kafka, String prefix, int rate, Duration time, int size) throws Exception {
+        String topic = kafka.createTopic(prefix, 1, RawKafka.topicConfigs());
+        Histogram h = RawKafka.latency(kafka.bootstrapServers(), topic, rate, time, size);
+        kafka.admin().deleteTopics(java.util.List.of(topic)).all().get();
+        return h;
     }
 }

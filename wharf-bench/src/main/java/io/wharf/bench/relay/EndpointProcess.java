@@ -1,44 +1,31 @@
 package io.wharf.bench.relay;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+
+import io.wharf.bench.ChildJvm;
 
 /** The {@link SlowEndpoint} in its own JVM, and the benchmark's view of its counts. */
 final class EndpointProcess implements AutoCloseable {
-    private final Process process;
+    private final ChildJvm child;
     private final int port;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    private EndpointProcess(Process process, int port) {
-        this.process = process;
-        this.port = port;
+    private EndpointProcess(ChildJvm child) throws InterruptedException {
+        this.child = child;
+        this.port = Integer.parseInt(child.await("PORT ", Duration.ofSeconds(60)));
     }
 
     static EndpointProcess start(long latencyMillis) throws IOException, InterruptedException {
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"), SlowEndpoint.class.getName(),
-                Long.toString(latencyMillis));
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        while ((line = out.readLine()) != null) {
-            if (line.startsWith("ENDPOINT-PORT ")) {
-                return new EndpointProcess(p, Integer.parseInt(line.substring("ENDPOINT-PORT ".length()).trim()));
-            }
-        }
-        throw new IOException("the endpoint process ended without printing its port (exit " + p.waitFor() + ")");
+        return new EndpointProcess(ChildJvm.start("endpoint process", SlowEndpoint.class,
+                List.of("-Xmx512m", "-XX:+UseParallelGC"), List.of(Long.toString(latencyMillis)), "ENDPOINT-"));
     }
 
     URI url(String path) {
@@ -46,7 +33,7 @@ final class EndpointProcess implements AutoCloseable {
     }
 
     long pid() {
-        return process.pid();
+        return child.pid();
     }
 
     /** Starts counting afresh for a run of {@code expected} events. */
@@ -73,15 +60,7 @@ final class EndpointProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        process.getOutputStream().close();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+    public void close() {
+        child.stop(Duration.ofSeconds(10)); // the endpoint ends when its stdin closes
     }
 }

@@ -1,9 +1,7 @@
 package io.wharf.bench.relay;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -15,11 +13,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.wharf.bench.ChildJvm;
+import io.wharf.bench.ProcessStats;
 import io.wharf.core.config.RelaySettings;
 import io.wharf.core.config.WebhookRouteSettings;
 import io.wharf.core.config.WharfConfig;
@@ -34,82 +32,43 @@ import io.wharf.core.gateway.Gateway;
 final class RelayGatewayProcess implements AutoCloseable {
     private static final String PREFIX = "RELAY-BENCH ";
 
-    private final Process process;
-    private final PrintWriter commands;
-    private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
-    private final Path log;
+    private final ChildJvm child;
 
-    private RelayGatewayProcess(Process process, Path log) throws InterruptedException {
-        this.process = process;
-        this.log = log;
-        this.commands = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    if (line.startsWith(PREFIX)) {
-                        answers.add(line.substring(PREFIX.length()));
-                    }
-                }
-            } catch (IOException e) {
-                // the child ended
-            }
-        }, "relay-gateway-output");
-        reader.setDaemon(true);
-        reader.start();
-        await("READY", Duration.ofSeconds(120));
+    private RelayGatewayProcess(ChildJvm child) throws InterruptedException {
+        this.child = child;
+        child.await("READY", Duration.ofSeconds(120));
     }
 
     /** Starts a gateway JVM with one route per topic (route {@code i} reads topic {@code i}); returns once they run. */
     static RelayGatewayProcess start(List<String> jvmArgs, String bootstrap, List<String> topics, String dlt, URI url,
                                      int inFlight) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmArgs);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), RelayGatewayProcess.class.getName(),
-                bootstrap, dlt, url.toString(), Integer.toString(inFlight)));
-        command.addAll(topics);
-        Path log = Path.of(System.getProperty("java.io.tmpdir"), "wharf-bench-relay-gateway.log");
-        Process p = new ProcessBuilder(command).redirectError(log.toFile()).start();
-        return new RelayGatewayProcess(p, log);
-    }
-
-    private String await(String prefix, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String line = answers.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            if (line == null) {
-                throw new IllegalStateException("the gateway process did not answer '" + prefix + "' in time"
-                        + (process.isAlive() ? "" : " (it exited with " + process.exitValue() + ")"));
-            }
-            if (line.startsWith(prefix)) {
-                return line.substring(prefix.length()).trim();
-            }
-        }
+        List<String> args = new ArrayList<>(List.of(bootstrap, dlt, url.toString(), Integer.toString(inFlight)));
+        args.addAll(topics);
+        return new RelayGatewayProcess(ChildJvm.start("relay gateway process", RelayGatewayProcess.class, jvmArgs,
+                args, PREFIX));
     }
 
     /** The gateway's process id. */
     long pid() {
-        return process.pid();
+        return child.pid();
     }
 
     /** Where the gateway's log goes. */
     Path log() {
-        return log;
+        return child.log();
     }
 
     /** Starts the child's CPU, GC and thread accounting afresh. */
     void mark() throws InterruptedException {
-        commands.println("mark");
-        await("MARKED", Duration.ofSeconds(30));
+        child.send("mark");
+        child.await("MARKED", Duration.ofSeconds(30));
     }
 
     /** The child's counts (CPU figures since the last mark). */
     Map<String, String> stats() throws InterruptedException {
-        commands.println("stats");
+        child.send("stats");
         Map<String, String> out = new HashMap<>();
-        for (String pair : await("STATS", Duration.ofSeconds(30)).split(";")) {
+        for (String pair : child.await("STATS", Duration.ofSeconds(30)).split(";")) {
             int eq = pair.indexOf('=');
             if (eq > 0) {
                 out.put(pair.substring(0, eq), pair.substring(eq + 1));
@@ -120,29 +79,12 @@ final class RelayGatewayProcess implements AutoCloseable {
 
     /** Peak resident set size of the gateway process, MiB (0 where /proc is missing). */
     long peakRssMiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-        return 0;
+        return Math.max(0, ProcessStats.peakRssBytes(child.pid())) >> 20;
     }
 
     @Override
     public void close() {
-        commands.println("quit");
-        try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        child.stop(Duration.ofSeconds(60));
     }
 
     /** The child: args are bootstrap servers, dead-letter topic, URL, max in flight, then one source topic per route. */

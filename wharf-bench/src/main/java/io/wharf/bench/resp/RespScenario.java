@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import io.wharf.bench.BenchArgs;
 import io.wharf.bench.BenchKafka;
 import io.wharf.bench.BenchReport;
+import io.wharf.bench.ProcessStats;
 import io.wharf.bench.Scenario;
 import io.wharf.bench.Stats;
 import io.wharf.bench.baseline.RawKafka;
@@ -148,7 +149,7 @@ public final class RespScenario implements Scenario {
                 }
             }
         }
-        long peakRss = peakRssBytes();
+        long peakRss = ProcessStats.peakRssBytes(ProcessHandle.current().pid());
         long peakHeap = peakHeapBytes();
         report.columns("measure", "raw kafka-clients", "Wharf (RESP)", "ratio", "target");
         report.row("produce " + size + " B, records/s (until acknowledged)", rawProduce.format("%,.0f"),
@@ -188,7 +189,7 @@ public final class RespScenario implements Scenario {
         java.util.concurrent.atomic.AtomicLong generatorCpu = new java.util.concurrent.atomic.AtomicLong(-1);
         Thread sampler = new Thread(() -> {
             while (p.isAlive()) {
-                long cpu = procCpuNanos(p.pid());
+                long cpu = ProcessStats.cpuNanos(p.pid());
                 if (cpu >= 0) {
                     generatorCpu.set(cpu);
                 }
@@ -342,17 +343,6 @@ public final class RespScenario implements Scenario {
             }
         }
         return sum;
-    }
-
-    /** User plus system CPU of a running process from /proc (clock ticks of 10 ms), or -1. */
-    private static long procCpuNanos(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
     }
 
     /** CPU time of this JVM's threads by role (event loops, pollers, broker, clients, other). */
@@ -539,19 +529,5 @@ public final class RespScenario implements Scenario {
             }
         }
         return sum;
-    }
-
-    /** VmHWM of this process, or -1 off Linux. */
-    private static long peakRssBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
-        return -1;
     }
 }

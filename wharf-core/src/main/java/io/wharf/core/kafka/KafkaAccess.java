@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -281,8 +282,9 @@ public final class KafkaAccess implements AutoCloseable {
     private CompletableFuture<TopicInfo> lookUp(String name, long now) {
         // A topic seen for the first time may have been created a moment ago: hold the first sends
         // until it takes writes (bounded; an offline partition must not block the others for long).
-        CompletableFuture<TopicInfo> fresh = describeTwice(name).thenCompose(info ->
-                awaitWritable(name, FIRST_SEND_WRITABLE_WAIT).handle((ignored, error) -> info));
+        CompletableFuture<TopicInfo> fresh = describeTwice(name).thenCompose(info -> retrying(
+                System.nanoTime() + FIRST_SEND_WRITABLE_WAIT.toNanos(), () -> listEndOffsets(name, info.partitions()))
+                .handle((ignored, error) -> info));
         topics.put(name, new CachedTopic(fresh, now + TOPIC_TTL_NANOS));
         fresh.whenComplete((info, error) -> {
             if (error != null) {
@@ -312,27 +314,30 @@ public final class KafkaAccess implements AutoCloseable {
      * partition itself, so once it succeeds writes are safe. Never blocks the caller.
      */
     public CompletableFuture<Void> awaitWritable(String topic, Duration timeout) {
-        return awaitWritable(topic, System.nanoTime() + timeout.toNanos());
+        return retrying(System.nanoTime() + timeout.toNanos(), () ->
+                toCompletable(admin.describeTopics(List.of(topic)).topicNameValues().get(topic))
+                        .thenCompose(description -> listEndOffsets(topic, description.partitions().size())));
     }
 
-    private CompletableFuture<Void> awaitWritable(String topic, long deadlineNanos) {
-        return toCompletable(admin.describeTopics(List.of(topic)).topicNameValues().get(topic))
-                .thenCompose(description -> {
-                    Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-                    description.partitions().forEach(p -> partitions.put(new TopicPartition(topic, p.partition()),
-                            OffsetSpec.latest()));
-                    return toCompletable(admin.listOffsets(partitions).all());
-                })
-                .<Void>thenApply(ignored -> null)
-                .exceptionallyCompose(error -> {
-                    // only "not there yet" is worth waiting out; e.g. a missing ACL is final
-                    if (!(unwrap(error) instanceof RetriableException) || System.nanoTime() >= deadlineNanos) {
-                        return CompletableFuture.failedFuture(unwrap(error));
-                    }
-                    return CompletableFuture.supplyAsync(() -> null,
-                                    CompletableFuture.delayedExecutor(WRITABLE_POLL_MILLIS, TimeUnit.MILLISECONDS))
-                            .thenCompose(ignored -> awaitWritable(topic, deadlineNanos));
-                });
+    private CompletableFuture<Void> listEndOffsets(String topic, int partitions) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return toCompletable(admin.listOffsets(latest).all()).thenApply(ignored -> null);
+    }
+
+    // Repeats the attempt every WRITABLE_POLL_MILLIS until it succeeds, fails for good, or the deadline passes.
+    private CompletableFuture<Void> retrying(long deadlineNanos, Supplier<CompletableFuture<Void>> attempt) {
+        return attempt.get().exceptionallyCompose(error -> {
+            // only "not there yet" is worth waiting out; e.g. a missing ACL is final
+            if (!(unwrap(error) instanceof RetriableException) || System.nanoTime() >= deadlineNanos) {
+                return CompletableFuture.failedFuture(unwrap(error));
+            }
+            return CompletableFuture.supplyAsync(() -> null,
+                            CompletableFuture.delayedExecutor(WRITABLE_POLL_MILLIS, TimeUnit.MILLISECONDS))
+                    .thenCompose(ignored -> retrying(deadlineNanos, attempt));
+        });
     }
 
     /** Forgets cached metadata of a topic, e.g. after creating or deleting it. */

@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wharf.core.config.KafkaSettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -75,7 +76,7 @@ class KafkaAccessTest {
     void sendsRightAfterAnotherClientCreatedTheTopicAreAllAcknowledged() throws Exception {
         // created without the test kit's wait: the first sends race the partitions' opening (KAFKA-15591)
         String topic = "access-fresh-" + System.nanoTime();
-        kafka.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 4, (short) 1))).all()
+        kafka.admin().createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all()
                 .get(30, TimeUnit.SECONDS);
         List<java.util.concurrent.CompletableFuture<RecordMetadata>> sent = new java.util.ArrayList<>();
         for (int i = 0; i < 4_000; i++) {
@@ -90,7 +91,7 @@ class KafkaAccessTest {
     @Test
     void awaitWritableCompletesForANewTopicAndNamesTheErrorForAMissingOne() throws Exception {
         String topic = "access-writable-" + System.nanoTime();
-        kafka.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1))).all()
+        kafka.admin().createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all()
                 .get(30, TimeUnit.SECONDS);
         access.awaitWritable(topic, Duration.ofSeconds(30)).get(35, TimeUnit.SECONDS);
         assertThat(access.send(new ProducerRecord<>(topic, 1, null, TestKafka.bytes("x"))).get(10, TimeUnit.SECONDS)
