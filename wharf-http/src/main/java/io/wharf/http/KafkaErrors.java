@@ -1,9 +1,8 @@
 package io.wharf.http;
 
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaUnavailableException;
 import io.wharf.core.kafka.UnknownTopicException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -60,10 +59,6 @@ final class KafkaErrors {
     }
 
     static Throwable unwrap(Throwable failure) {
-        Throwable e = failure;
-        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
+        return Causes.unwrap(failure);
     }
 }

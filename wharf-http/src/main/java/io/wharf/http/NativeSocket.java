@@ -151,9 +151,9 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
                     throw KafkaErrors.toApiError(failure);
                 }
                 for (int p : s.partitions()) {
-                    if (p >= info.partitions()) {
-                        throw ApiError.badRequest("bad_partition", "topic '" + s.topic() + "' has partitions 0-"
-                                + (info.partitions() - 1) + ", not " + p);
+                    String problem = info.partitionProblem(p);
+                    if (problem != null) {
+                        throw ApiError.badRequest("bad_partition", problem);
                     }
                 }
                 Feed feed = s.mode() == NativeMessage.Mode.HUB ? new HubSubscription(s, hub) : new GroupSubscription(s);

@@ -6,9 +6,9 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wharf.core.kafka.TopicNames;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -21,14 +21,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * {@code partition} and {@code timestamp}.
  */
 final class ProduceJson {
-    private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
-
     private ProduceJson() {
     }
 
     /** Checks a topic name's shape (Kafka's legal characters and length). */
     static String topic(String name) {
-        if (name == null || !TOPIC.matcher(name).matches() || name.equals(".") || name.equals("..")) {
+        if (name == null || TopicNames.problem(name) != null) {
             throw ApiError.badRequest("bad_topic", "'" + name + "' is not a legal topic name "
                     + "(1-249 of a-z A-Z 0-9 . _ -)");
         }

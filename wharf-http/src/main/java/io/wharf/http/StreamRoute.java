@@ -58,9 +58,9 @@ final class StreamRoute {
 
     static void checkPartitions(TopicInfo info, SubscriptionQuery query) {
         for (int p : query.partitions()) {
-            if (p >= info.partitions()) {
-                throw ApiError.badRequest("bad_partition", "topic '" + info.name() + "' has partitions 0-"
-                        + (info.partitions() - 1) + ", not " + p);
+            String problem = info.partitionProblem(p);
+            if (problem != null) {
+                throw ApiError.badRequest("bad_partition", problem);
             }
         }
     }

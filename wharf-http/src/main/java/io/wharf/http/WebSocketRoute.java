@@ -44,9 +44,9 @@ final class WebSocketRoute {
         http.retain();
         KafkaAccess kafka = door.kafka();
         kafka.topic(request.topic()).thenCompose(info -> {
-            if (request.partition() >= info.partitions()) {
-                throw ApiError.badRequest("bad_partition", "topic '" + info.name() + "' has partitions 0-"
-                        + (info.partitions() - 1) + ", not " + request.partition());
+            String problem = info.partitionProblem(request.partition());
+            if (problem != null) {
+                throw ApiError.badRequest("bad_partition", problem);
             }
             return request.offset() == null ? CompletableFuture.completedFuture(null)
                     : checkOffset(kafka, new TopicPartition(request.topic(), request.partition()), request.offset());

@@ -3,6 +3,7 @@ package io.wharf.core.gateway;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
 
 /**
@@ -63,17 +64,10 @@ public final class Readiness {
                 .orTimeout(2, TimeUnit.SECONDS)
                 .thenApply(id -> new Status(true, "ok"))
                 .exceptionally(e -> new Status(false, "Kafka at " + kafka.bootstrapServers() + " does not answer ("
-                        + rootMessage(e) + ")"));
+                        + Causes.rootMessage(e) + ")"));
         lastKafkaCheck = fresh;
         lastKafkaCheckAt = now;
         return fresh;
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
 }

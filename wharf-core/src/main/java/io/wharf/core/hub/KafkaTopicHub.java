@@ -8,10 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,6 +21,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.wharf.core.kafka.Causes;
 import io.wharf.core.config.HubSettings;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.TopicInfo;
@@ -443,11 +442,7 @@ public final class KafkaTopicHub implements TopicHub {
     }
 
     static Throwable unwrap(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        return Causes.unwrap(error);
     }
 
     /** Ends every subscription (listeners get {@link HubClosedException}), then stops every reader. */

@@ -195,7 +195,7 @@ public final class KafkaAccess implements AutoCloseable {
                         }
                     });
                 } catch (CompletionException e) {
-                    result.completeExceptionally(unwrap(e));
+                    result.completeExceptionally(Causes.unwrap(e));
                 } finally {
                     waiting.decrementAndGet();
                 }
@@ -206,9 +206,9 @@ public final class KafkaAccess implements AutoCloseable {
     }
 
     private CompletableFuture<RecordMetadata> sendKnown(ProducerRecord<byte[], byte[]> record, TopicInfo topic) {
-        if (record.partition() != null && (record.partition() < 0 || record.partition() >= topic.partitions())) {
-            return CompletableFuture.failedFuture(new InvalidPartitionsException("topic '" + topic.name()
-                    + "' has partitions 0-" + (topic.partitions() - 1) + ", not " + record.partition()));
+        String problem = record.partition() == null ? null : topic.partitionProblem(record.partition());
+        if (problem != null) {
+            return CompletableFuture.failedFuture(new InvalidPartitionsException(problem));
         }
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         try {
@@ -299,10 +299,10 @@ public final class KafkaAccess implements AutoCloseable {
 
     // A topic created a moment ago may not have reached the broker's metadata yet: look twice.
     private CompletableFuture<TopicInfo> describeTwice(String name) {
-        return describe(name).exceptionallyCompose(error -> unwrap(error) instanceof UnknownTopicException
+        return describe(name).exceptionallyCompose(error -> Causes.unwrap(error) instanceof UnknownTopicException
                 ? CompletableFuture.supplyAsync(() -> null, CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS))
                         .thenCompose(ignored -> describe(name))
-                : CompletableFuture.failedFuture(unwrap(error)));
+                : CompletableFuture.failedFuture(Causes.unwrap(error)));
     }
 
     /**
@@ -331,8 +331,8 @@ public final class KafkaAccess implements AutoCloseable {
     private CompletableFuture<Void> retrying(long deadlineNanos, Supplier<CompletableFuture<Void>> attempt) {
         return attempt.get().exceptionallyCompose(error -> {
             // only "not there yet" is worth waiting out; e.g. a missing ACL is final
-            if (!(unwrap(error) instanceof RetriableException) || System.nanoTime() >= deadlineNanos) {
-                return CompletableFuture.failedFuture(unwrap(error));
+            if (!(Causes.unwrap(error) instanceof RetriableException) || System.nanoTime() >= deadlineNanos) {
+                return CompletableFuture.failedFuture(Causes.unwrap(error));
             }
             return CompletableFuture.supplyAsync(() -> null,
                             CompletableFuture.delayedExecutor(WRITABLE_POLL_MILLIS, TimeUnit.MILLISECONDS))
@@ -343,10 +343,6 @@ public final class KafkaAccess implements AutoCloseable {
     /** Forgets cached metadata of a topic, e.g. after creating or deleting it. */
     public void forgetTopic(String name) {
         topics.remove(name);
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
     private static boolean isUnknownTopic(CompletableFuture<TopicInfo> f) {
@@ -375,7 +371,7 @@ public final class KafkaAccess implements AutoCloseable {
             String policy = configs.getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
             return new TopicInfo(name, d.partitions().size(), policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT), configs);
         }).exceptionallyCompose(error -> {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause = Causes.unwrap(error);
             if (cause instanceof UnknownTopicOrPartitionException) {
                 return CompletableFuture.failedFuture(new UnknownTopicException(name));
             }

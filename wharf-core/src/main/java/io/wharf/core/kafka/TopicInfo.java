@@ -14,4 +14,12 @@ public record TopicInfo(String name, int partitions, boolean compacted, Map<Stri
     public TopicInfo {
         configs = Map.copyOf(configs);
     }
+
+    /** Why {@code partition} is not one of this topic's, or null when it is. */
+    public String partitionProblem(int partition) {
+        if (partition >= 0 && partition < partitions) {
+            return null;
+        }
+        return "topic '" + name + "' has partitions 0-" + (partitions - 1) + ", not " + partition;
+    }
 }

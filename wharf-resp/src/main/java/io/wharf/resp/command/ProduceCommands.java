@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.TopicInfo;
 import io.wharf.resp.produce.ColdTopics;
 import io.wharf.resp.produce.ProduceLedger;
@@ -104,7 +105,7 @@ public final class ProduceCommands {
         if (lookup.error() != null) {
             c.server().stats().refused(records);
             c.server().metrics().produceRefused(records);
-            return now(RespValue.error("PROD " + ProduceLedger.describe(unwrap(lookup.error()))));
+            return now(RespValue.error("PROD " + ProduceLedger.describe(Causes.unwrap(lookup.error()))));
         }
         try {
             return then.apply(lookup.info());
@@ -196,14 +197,10 @@ public final class ProduceCommands {
             f.join();
             return new IllegalStateException("not failed");
         } catch (CompletionException e) {
-            return unwrap(e);
+            return Causes.unwrap(e);
         } catch (RuntimeException e) {
             return e;
         }
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     private static Integer parseInt(String s) {

@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
+import io.wharf.core.kafka.Causes;
 import io.wharf.resp.protocol.RespRequest;
 import io.wharf.resp.protocol.RespValue;
 import io.wharf.resp.server.RespConnection;
@@ -194,7 +195,7 @@ public final class ServerCommands {
         Pattern glob = pattern.equals("topics:") ? null : glob(pattern);
         return c.server().kafka().topicNames().handleAsync((names, error) -> {
             if (error != null) {
-                return RespValue.error("ERR cannot list topics: " + rootMessage(error));
+                return RespValue.error("ERR cannot list topics: " + Causes.rootMessage(error));
             }
             List<String> keys = new ArrayList<>();
             for (String name : new TreeSet<>(names)) {
@@ -279,11 +280,4 @@ public final class ServerCommands {
         return s.toLowerCase(Locale.ROOT);
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
 }

@@ -5,13 +5,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.wharf.core.kafka.Causes;
 import io.wharf.core.config.RespSettings;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.UnknownTopicException;
@@ -94,7 +94,7 @@ public final class ConsumerRuntime implements AutoCloseable {
                 return;
             }
         } catch (RuntimeException e) {
-            session.fail("Cannot create a consumer: " + rootMessage(e));
+            session.fail("Cannot create a consumer: " + Causes.rootMessage(e));
             sessions.remove(session);
             return;
         }
@@ -143,20 +143,13 @@ public final class ConsumerRuntime implements AutoCloseable {
     }
 
     private static String describe(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = Causes.unwrap(error);
         if (e instanceof UnknownTopicException u) {
             return "Topic '" + u.topic() + "' does not exist";
         }
-        return "Cannot read topic metadata: " + rootMessage(e);
+        return "Cannot read topic metadata: " + Causes.rootMessage(e);
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
 
     /** Refuses new consumers and answers every waiting client with {@code CONS Server shutdown}. */
     public void stopWaiting() {

@@ -5,7 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 import io.wharf.resp.command.CommandError;
-import io.wharf.resp.produce.TopicNames;
+import io.wharf.core.kafka.TopicNames;
 
 /**
  * What a consumer reads: {@code topics:<t1>[,<t2>...][:<JSON consumer config>]}. The topic list

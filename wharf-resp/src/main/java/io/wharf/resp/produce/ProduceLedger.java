@@ -3,10 +3,10 @@ package io.wharf.resp.produce;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.UnknownTopicException;
 import io.wharf.resp.server.RespMetrics;
@@ -198,7 +198,7 @@ public final class ProduceLedger {
 
     /** A client-facing sentence for a Kafka send failure. */
     public static String describe(Throwable error) {
-        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable e = Causes.unwrap(error);
         if (e instanceof UnknownTopicException u) {
             return "topic '" + u.topic() + "' does not exist";
         }

@@ -3,6 +3,7 @@ package io.wharf.resp.produce;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import io.wharf.core.kafka.TopicNames;
 import io.wharf.resp.command.CommandError;
 
 /**

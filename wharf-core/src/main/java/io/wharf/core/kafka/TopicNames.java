@@ -1,4 +1,4 @@
-package io.wharf.resp.produce;
+package io.wharf.core.kafka;
 
 /** Kafka's rules for topic names, checked before a name reaches Kafka so the error can name the rule. */
 public final class TopicNames {
