@@ -1,0 +1,2 @@
+/** Redis-protocol benchmark: pipelined produce and blocking consume against raw kafka-clients. */
+package io.wharf.bench.resp;
