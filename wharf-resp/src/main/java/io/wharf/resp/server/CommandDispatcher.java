@@ -33,8 +33,9 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
      *
      * @param reply      the reply, possibly not there yet
      * @param closeAfter close the connection once it is sent ({@code QUIT}, a protocol error)
+     * @param errorKind  the kind an error reply is counted as, or null for its first word
      */
-    private record Pending(CompletableFuture<RespValue> reply, boolean closeAfter) {
+    private record Pending(CompletableFuture<RespValue> reply, boolean closeAfter, String errorKind) {
     }
 
     private final RespServer server;
@@ -161,7 +162,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
             write(value(reply), closeAfter, errorKind);
             return;
         }
-        pending.add(new Pending(reply, closeAfter));
+        pending.add(new Pending(reply, closeAfter, errorKind));
         if (!reply.isDone()) {
             reply.whenComplete((v, e) -> {
                 if (ctx.executor().inEventLoop()) {
@@ -178,7 +179,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peek().reply().isDone()) {
             Pending p = pending.poll();
-            write(value(p.reply()), p.closeAfter(), null);
+            write(value(p.reply()), p.closeAfter(), p.errorKind());
             wrote = true;
         }
         if (wrote && !inRead) {

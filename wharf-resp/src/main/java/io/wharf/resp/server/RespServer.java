@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -24,8 +25,13 @@ import io.wharf.resp.produce.ProduceBudget;
 
 /** What every connection of the Redis-protocol door shares: commands, Kafka, consumers, limits, counters. */
 public final class RespServer implements AutoCloseable {
+    // the Kafka producer's default
+    private static final long DEFAULT_METADATA_MAX_IDLE_MILLIS = 300_000;
+
     private final GatewayContext context;
     private final RespSettings settings;
+    private final KafkaAccess kafka;
+    private final Credentials credentials;
     private final RespStats stats = new RespStats();
     private final RespMetrics metrics;
     private final CommandTable commands;
@@ -41,17 +47,29 @@ public final class RespServer implements AutoCloseable {
     private volatile int port;
 
     public RespServer(GatewayContext context) {
+        this(context, context.config().resp(), context.kafka(), context.credentials(), context.metrics().registry());
+    }
+
+    /**
+     * A door from its parts. Unit tests of the connection pipeline pass no gateway and no Kafka
+     * (both null) and run only commands that need neither.
+     */
+    RespServer(GatewayContext context, RespSettings settings, KafkaAccess kafka, Credentials credentials,
+               MeterRegistry registry) {
         this.context = context;
-        this.settings = context.config().resp();
+        this.settings = settings;
+        this.kafka = kafka;
+        this.credentials = credentials;
         // the gauges read the consumer runtime, which needs the metrics to exist first
-        this.metrics = new RespMetrics(context.metrics().registry(), connections::get,
+        this.metrics = new RespMetrics(registry, connections::get,
                 () -> consumerRuntime() == null ? 0 : consumerRuntime().blockedClients().get(),
                 () -> consumerRuntime() == null ? 0 : consumerRuntime().consumers());
         this.produceBudget = new ProduceBudget(settings.maxPendingProduceBytesTotal());
-        this.coldTopics = new ColdTopics(Long.parseLong(context.kafka().settings().producer()
-                .getOrDefault("metadata.max.idle.ms", context.kafka().settings().properties()
-                        .getOrDefault("metadata.max.idle.ms", "300000"))));
-        this.consumers = new ConsumerRuntime(settings, context.kafka(), stats, metrics);
+        this.coldTopics = new ColdTopics(kafka == null ? DEFAULT_METADATA_MAX_IDLE_MILLIS
+                : Long.parseLong(kafka.settings().producer().getOrDefault("metadata.max.idle.ms",
+                        kafka.settings().properties().getOrDefault("metadata.max.idle.ms",
+                                String.valueOf(DEFAULT_METADATA_MAX_IDLE_MILLIS)))));
+        this.consumers = new ConsumerRuntime(settings, kafka, stats, metrics);
         this.commands = new CommandTable(metrics);
         ConnectionCommands.register(commands);
         ServerCommands.register(commands);
@@ -90,11 +108,11 @@ public final class RespServer implements AutoCloseable {
     }
 
     public KafkaAccess kafka() {
-        return context.kafka();
+        return kafka;
     }
 
     public Credentials credentials() {
-        return context.credentials();
+        return credentials;
     }
 
     public GatewayContext context() {
