@@ -233,6 +233,10 @@ public final class GroupMember {
         }
         if (!last.isEmpty()) {
             commitSync(c, last, null, timeout, "close");
+        } else {
+            // an empty commitSync waits for commits sent asynchronously by the poller and runs their
+            // callbacks, which close() alone may not: their futures would never complete
+            commitSync(c, Map.of(), null, timeout, "close");
         }
         try {
             // leaving the group runs the rebalance listener once more, on this thread
@@ -245,6 +249,14 @@ public final class GroupMember {
 
     private void commitSync(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets,
                             CompletableFuture<Void> done, Duration timeout, String when) {
+        if (offsets.isEmpty()) {
+            try {
+                c.commitSync(offsets, timeout);
+            } catch (RuntimeException e) {
+                LOG.debug("member={} pending async commits at close: {}", spec.name(), e.toString());
+            }
+            return;
+        }
         RuntimeException error = null;
         try {
             c.commitSync(offsets, timeout);
