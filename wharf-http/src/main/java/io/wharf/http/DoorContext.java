@@ -1,25 +1,35 @@
 package io.wharf.http;
 
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.wharf.core.config.HttpSettings;
 import io.wharf.core.gateway.GatewayContext;
+import io.wharf.core.group.GroupRuntime;
 import io.wharf.core.kafka.KafkaAccess;
 
-/** What the HTTP door's handlers share: the gateway, the door's settings and meters, the hub and live readers. */
+/** What the HTTP door's handlers share: the gateway, the door's settings and meters, the hub and the group members' threads. */
 final class DoorContext {
+    /** How long a WebSocket's consumer may take to commit and leave its group when it closes. */
+    static final Duration GROUP_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** Longest pause between two polls of a socket's consumer while nothing arrives: its worst added latency. */
+    static final Duration GROUP_POLL_BACKOFF = Duration.ofMillis(50);
+
     private final GatewayContext gateway;
     private final HttpMetrics metrics;
     private final HubAccess hub;
     private final IdempotencyCache idempotency = new IdempotencyCache(10_000, Duration.ofMinutes(10));
-    private final Set<GroupReader> readers = ConcurrentHashMap.newKeySet();
+    private final GroupRuntime groups;
 
     DoorContext(GatewayContext gateway, HttpMetrics metrics) {
         this.gateway = gateway;
         this.metrics = metrics;
         this.hub = new HubAccess(gateway);
+        // no setting: one poller per core (at most four) serves every group-mode and kafka-proxy socket;
+        // at most two lifecycle tasks per member, and members are bounded by connections x subscriptions
+        HttpSettings settings = gateway.config().http();
+        this.groups = new GroupRuntime("wharf-http", GroupRuntime.defaultPollerThreads(),
+                (int) Math.min(1 << 20, 2L * settings.maxConnections() * NativeSocket.MAX_SUBSCRIPTIONS + 16),
+                GROUP_CLOSE_TIMEOUT);
     }
 
     GatewayContext gateway() {
@@ -46,8 +56,8 @@ final class DoorContext {
         return idempotency;
     }
 
-    /** Consumers started for connections, so closing the door can wait for them (bounded). */
-    Set<GroupReader> readers() {
-        return readers;
+    /** The consumer-group members of WebSocket connections and their poller threads; closed with the door. */
+    GroupRuntime groups() {
+        return groups;
     }
 }

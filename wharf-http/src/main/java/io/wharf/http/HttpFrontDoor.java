@@ -1,7 +1,6 @@
 package io.wharf.http;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -89,22 +88,8 @@ public final class HttpFrontDoor implements FrontDoor {
         }
         connections.close().awaitUninterruptibly();
         if (door != null) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            for (GroupReader reader : List.copyOf(door.readers())) {
-                reader.close();
-            }
-            for (GroupReader reader : List.copyOf(door.readers())) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    reader.awaitClosed(Duration.ofNanos(left));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+            // every member commits what was asked and leaves its group, bounded by the close timeout
+            door.groups().close();
         }
     }
 }

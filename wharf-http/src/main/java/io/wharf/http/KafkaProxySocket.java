@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * the group's offset is committed after a batch was written to the socket (what was sent, not what
  * the client processed); the native protocol commits on the client's ack instead.
  */
-final class KafkaProxySocket extends ChannelInboundHandlerAdapter implements GroupReader.Listener {
+final class KafkaProxySocket extends ChannelInboundHandlerAdapter implements SocketMember.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaProxySocket.class);
     private static final int MAX_BATCH_RECORDS = 500;
     private static final long MAX_BATCH_BYTES = 256 * 1024;
@@ -40,7 +40,7 @@ final class KafkaProxySocket extends ChannelInboundHandlerAdapter implements Gro
     private final ApiRequest.KafkaProxyUpgrade request;
     private final TopicPartition partition;
     private Channel channel;
-    private GroupReader reader;
+    private SocketMember reader;
     private long sentUpTo = -1;
     private long committing = -1;
     private boolean commitInFlight;
@@ -54,8 +54,8 @@ final class KafkaProxySocket extends ChannelInboundHandlerAdapter implements Gro
     void start(Channel channel) {
         this.channel = channel;
         int queueBytes = Math.max(door.settings().outboundBufferBytes(), 1024 * 1024);
-        reader = GroupReader.assigned(door.kafka().newGroupConsumer(request.group(), WebSocketRoute.consumerOverrides()),
-                partition, request.offset(), channel, this, 2_000, queueBytes).start(door.readers());
+        reader = SocketMember.assigned(door, request.group(), WebSocketRoute.consumerOverrides(), partition,
+                request.offset(), channel, this, 2_000, queueBytes);
         LOG.info("event=kafka-proxy-connected remote={} topic={} partition={} group={} offset={}", channel.remoteAddress(),
                 request.topic(), request.partition(), request.group(), request.offset() == null ? "committed" : request.offset());
     }

@@ -355,12 +355,12 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
      * A consumer-group subscription: at most {@code window} records delivered and not acknowledged;
      * an ack commits the partition up to the acknowledged record.
      */
-    private final class GroupSubscription implements Feed, GroupReader.Listener {
+    private final class GroupSubscription implements Feed, SocketMember.Listener {
         private final String id;
         private final ValueEncoding encoding;
         private final int window;
         private final byte[] recordsPrefix;
-        private final GroupReader reader;
+        private final SocketMember reader;
         /** Delivered, not yet acknowledged offsets per partition, in order. */
         private final Map<Integer, ArrayDeque<Long>> unacked = new HashMap<>();
         private int unackedCount;
@@ -376,8 +376,8 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
             overrides.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                     s.start() instanceof StartPosition.Earliest ? "earliest" : "latest");
             int queueBytes = Math.max(door.settings().outboundBufferBytes(), 1024 * 1024);
-            this.reader = GroupReader.subscribed(door.kafka().newGroupConsumer(s.group(), overrides), s.topic(), channel,
-                    this, Math.min(window, 2_000), queueBytes).start(door.readers());
+            this.reader = SocketMember.subscribed(door, s.group(), overrides, s.topic(), channel, this,
+                    Math.min(window, 2_000), queueBytes);
         }
 
         @Override

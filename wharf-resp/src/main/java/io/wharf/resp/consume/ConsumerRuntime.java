@@ -1,44 +1,29 @@
 package io.wharf.resp.consume;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.wharf.core.kafka.Causes;
 import io.wharf.core.config.RespSettings;
+import io.wharf.core.group.GroupRuntime;
 import io.wharf.core.kafka.KafkaAccess;
-import io.wharf.core.kafka.UnknownTopicException;
 import io.wharf.resp.server.RespMetrics;
 import io.wharf.resp.server.RespStats;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Everything consuming connections share: the poller threads that multiplex their consumers, the
- * lifecycle threads that create and close consumers (both can take a while and never run on an
- * event loop or a poller), and the counts behind the metrics.
+ * Everything consuming connections share: the core group runtime whose {@code resp.poller-threads}
+ * poller threads multiplex their consumers (and whose lifecycle threads create and close them), the
+ * live sessions (to answer their waiting clients at shutdown) and the counts behind the metrics.
  */
 public final class ConsumerRuntime implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ConsumerRuntime.class);
-
     private final RespSettings settings;
     private final KafkaAccess kafka;
     private final RespStats stats;
     private final RespMetrics metrics;
-    private final List<ConsumerPoller> pollers = new ArrayList<>();
-    // Creating and closing consumers; at most two tasks per live session, and sessions are bounded by max-connections.
-    private final ThreadPoolExecutor lifecycle;
+    private final GroupRuntime groups;
     private final Set<ConsumerSession> sessions = ConcurrentHashMap.newKeySet();
     private final AtomicInteger blockedClients = new AtomicInteger();
-    private final AtomicInteger consumers = new AtomicInteger();
     private volatile boolean closing;
 
     public ConsumerRuntime(RespSettings settings, KafkaAccess kafka, RespStats stats, RespMetrics metrics) {
@@ -46,16 +31,9 @@ public final class ConsumerRuntime implements AutoCloseable {
         this.kafka = kafka;
         this.stats = stats;
         this.metrics = metrics;
-        this.lifecycle = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(2 * settings.maxConnections() + 16),
-                new DefaultThreadFactory("wharf-resp-consumer-lifecycle", true));
-        this.lifecycle.allowCoreThreadTimeOut(true);
-        int n = settings.effectivePollerThreads();
-        for (int i = 0; i < n; i++) {
-            ConsumerPoller p = new ConsumerPoller(this, i);
-            pollers.add(p);
-            p.start();
-        }
+        // at most two lifecycle tasks per live session, and sessions are bounded by max-connections
+        this.groups = new GroupRuntime("wharf-resp", settings.effectivePollerThreads(), 2 * settings.maxConnections() + 16,
+                settings.closeTimeout());
     }
 
     /**
@@ -70,53 +48,17 @@ public final class ConsumerRuntime implements AutoCloseable {
             return session;
         }
         sessions.add(session);
-        CompletableFuture<?>[] checks = topics.stream().map(kafka::topic).toArray(CompletableFuture[]::new);
-        CompletableFuture.allOf(checks).whenComplete((ok, error) -> {
-            if (error != null) {
-                session.fail(describe(error));
-                sessions.remove(session);
-                return;
-            }
-            try {
-                lifecycle.execute(() -> start(session));
-            } catch (RuntimeException e) {
-                session.fail("Cannot start a consumer now: " + e.getMessage());
-                sessions.remove(session);
-            }
-        });
+        session.closed().whenComplete((ok, error) -> sessions.remove(session));
+        session.start();
         return session;
     }
 
-    private void start(ConsumerSession session) {
-        try {
-            if (!session.open(kafka)) {
-                sessions.remove(session);
-                return;
-            }
-        } catch (RuntimeException e) {
-            session.fail("Cannot create a consumer: " + Causes.rootMessage(e));
-            sessions.remove(session);
-            return;
-        }
-        consumers.incrementAndGet();
-        pollers.stream().min(Comparator.comparingInt(ConsumerPoller::load)).orElseThrow().add(session);
+    GroupRuntime groups() {
+        return groups;
     }
 
-    /** A poller let go of a session: close its consumer on a lifecycle thread. */
-    void closeLater(ConsumerSession session) {
-        Runnable close = () -> {
-            try {
-                session.closeConsumer();
-            } finally {
-                consumers.decrementAndGet();
-                sessions.remove(session);
-            }
-        };
-        try {
-            lifecycle.execute(close);
-        } catch (RuntimeException e) {
-            close.run();
-        }
+    KafkaAccess kafka() {
+        return kafka;
     }
 
     RespSettings settings() {
@@ -139,17 +81,8 @@ public final class ConsumerRuntime implements AutoCloseable {
 
     /** Consumer-group members alive now. */
     public int consumers() {
-        return consumers.get();
+        return groups.consumers();
     }
-
-    private static String describe(Throwable error) {
-        Throwable e = Causes.unwrap(error);
-        if (e instanceof UnknownTopicException u) {
-            return "Topic '" + u.topic() + "' does not exist";
-        }
-        return "Cannot read topic metadata: " + Causes.rootMessage(e);
-    }
-
 
     /** Refuses new consumers and answers every waiting client with {@code CONS Server shutdown}. */
     public void stopWaiting() {
@@ -161,22 +94,6 @@ public final class ConsumerRuntime implements AutoCloseable {
     @Override
     public void close() {
         stopWaiting();
-        for (ConsumerPoller p : pollers) {
-            p.stop();
-        }
-        long deadline = System.nanoTime() + settings.closeTimeout().toNanos() + TimeUnit.SECONDS.toNanos(2);
-        try {
-            for (ConsumerPoller p : pollers) {
-                p.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            }
-            lifecycle.shutdown();
-            if (!lifecycle.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                LOG.warn("event=resp-consumers-close-timeout remaining={}", sessions.size());
-                lifecycle.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            lifecycle.shutdownNow();
-        }
+        groups.close();
     }
 }

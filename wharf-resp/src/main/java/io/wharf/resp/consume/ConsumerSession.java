@@ -1,22 +1,24 @@
 package io.wharf.resp.consume;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import io.wharf.core.config.RespSettings;
+import io.wharf.core.group.GroupMember;
+import io.wharf.core.group.MemberFailure;
+import io.wharf.core.group.MemberListener;
+import io.wharf.core.group.MemberReading;
+import io.wharf.core.group.MemberSpec;
+import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
-import org.apache.kafka.clients.consumer.CloseOptions;
+import io.wharf.core.kafka.UnknownTopicException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -24,24 +26,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One connection's Kafka consumer-group member, its records fetched ahead, the clients blocked on
- * it and what they acknowledged.
+ * One connection's Kafka consumer-group member (a core {@link GroupMember}), the clients blocked
+ * on it and what they acknowledged.
  *
- * <p>Threads: the {@link KafkaConsumer} is touched only by the thread that owns it: the lifecycle
- * thread that creates it, then one {@link ConsumerPoller}, then the lifecycle thread that closes it,
- * each handing it on through a queue. The connection's event loop takes records, registers
- * waiters and applies acks without waiting for that thread: everything the two share (buffer,
- * waiters, ledger, state) is guarded by {@code stateLock}, held only for a few operations at a time.
+ * <p>Threads: the member's poller thread hands records to waiting clients, commits acks and runs
+ * the rebalance callbacks; the connection's event loop takes records, registers waiters and
+ * applies acks without waiting for that thread. Everything the two share (waiters, ledger, state)
+ * is guarded by {@code stateLock}, held only for a few operations at a time; records are taken from
+ * the member's queue under it, so a record and its ledger entry move together.
  */
 public final class ConsumerSession {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerSession.class);
-    /** How often a consumer nobody waits on is polled: keeps group membership and the prefetch going. */
-    private static final long IDLE_POLL_NANOS = Duration.ofMillis(100).toNanos();
-    private static final long FIRST_BACKOFF_NANOS = Duration.ofMillis(1).toNanos();
-    /** A client took records this recently: keep fetching ahead as if it were waiting. */
-    private static final long ACTIVE_NANOS = Duration.ofSeconds(1).toNanos();
 
-    private enum State { STARTING, RUNNING, FAILED, CLOSED }
+    private enum State { LIVE, FAILED, CLOSED }
 
     private final String group;
     private final String name;
@@ -49,31 +46,18 @@ public final class ConsumerSession {
     private final ConsumerOptions options;
     private final ConsumerRuntime runtime;
     private final Map<String, byte[]> topicFields = new HashMap<>();
+    private final GroupMember member;
 
-    // Owned by the thread that owns the consumer (see class comment).
-    private KafkaConsumer<byte[], byte[]> consumer;
-    private boolean paused;
-    private long nextPollNanos;
-    private int emptyPolls;
+    // Poller thread only.
     private long lastCommitNanos = System.nanoTime();
-    private long lastRecordsNanos = System.nanoTime() - ACTIVE_NANOS;
 
     // Guarded by stateLock.
     private final Object stateLock = new Object();
-    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = new ArrayDeque<>();
-    private long bufferedBytes;
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private final AckLedger ledger;
     private final List<CompletableFuture<String>> commitWaiters = new ArrayList<>();
-    private State state = State.STARTING;
+    private State state = State.LIVE;
     private String failure;
-
-    // Signals between the event loop and the poller.
-    private volatile boolean pollSoon = true;
-    private volatile boolean fetchPaused;
-    private volatile long lastTakeNanos;
-    private volatile boolean closeRequested;
-    private volatile ConsumerPoller poller;
 
     ConsumerSession(String group, String name, List<String> topics, ConsumerOptions options, ConsumerRuntime runtime) {
         this.group = group;
@@ -83,6 +67,18 @@ public final class ConsumerSession {
         this.runtime = runtime;
         this.ledger = AckLedger.create(options.ackMode(), runtime.settings().maxUnackedRecords());
         topics.forEach(t -> topicFields.put(t, MessageReply.topicField(t)));
+        RespSettings settings = runtime.settings();
+        KafkaAccess kafka = runtime.kafka();
+        MemberSpec spec = new MemberSpec("resp " + group + ":" + name + " " + topics, () -> newConsumer(kafka),
+                new MemberReading.Subscribe(topics), settings.prefetchRecords(), settings.prefetchBytes(),
+                settings.pollBackoff(), settings.closeTimeout());
+        this.member = runtime.groups().member(spec, new Events());
+    }
+
+    /** Starts the member once the topics are known to exist. */
+    void start() {
+        CompletableFuture<?>[] checks = topics.stream().map(runtime.kafka()::topic).toArray(CompletableFuture[]::new);
+        member.start(CompletableFuture.allOf(checks));
     }
 
     /** The topics this connection consumes; a connection consumes one set for its whole life. */
@@ -111,36 +107,29 @@ public final class ConsumerSession {
         List<ConsumerRecord<byte[], byte[]>> batch = null;
         String refusal = null;
         boolean blocked = false;
-        boolean refill = false;
         synchronized (stateLock) {
-            if (state == State.FAILED || state == State.CLOSED) {
+            if (state != State.LIVE) {
                 refusal = failure == null ? "Consumer is closed" : failure;
             } else if (ledger.room() == 0) {
                 refusal = tooManyUnacked();
-            } else if (!buffer.isEmpty()) {
-                batch = takeLocked(Math.min(max, ledger.room()));
-                refill = belowLowWaterLocked();
             } else {
-                waiters.add(waiter);
-                blocked = waiters.size() == 1;
+                batch = takeLocked(Math.min(max, ledger.room()));
+                if (batch.isEmpty()) {
+                    batch = null;
+                    waiters.add(waiter);
+                    blocked = waiters.size() == 1;
+                }
             }
         }
-        lastTakeNanos = System.nanoTime();
         if (refusal != null) {
             waiter.result().completeExceptionally(new ConsumeFailure(refusal));
         } else if (batch != null) {
             handOver(waiter, batch);
-            if (fetchPaused && refill) {
-                // fetch again before the client has drained what is left
-                pollSoon = true;
-                wakePoller();
-            }
         } else {
             if (blocked) {
                 runtime.blockedClients().incrementAndGet();
             }
-            pollSoon = true;
-            wakePoller();
+            member.pollSoon();
         }
         return waiter;
     }
@@ -170,7 +159,7 @@ public final class ConsumerSession {
     public CompletableFuture<String> ack(List<Ack> acks) {
         CompletableFuture<String> done = new CompletableFuture<>();
         synchronized (stateLock) {
-            if (state == State.FAILED || state == State.CLOSED) {
+            if (state != State.LIVE) {
                 done.complete(failure == null ? "Consumer is closed" : failure);
                 return done;
             }
@@ -193,8 +182,7 @@ public final class ConsumerSession {
             }
             commitWaiters.add(done);
         }
-        pollSoon = true;
-        wakePoller();
+        member.pollSoon();
         return done;
     }
 
@@ -205,15 +193,18 @@ public final class ConsumerSession {
     /** The connection closed: nobody waits any more and the consumer leaves its group after committing acks. */
     public void close() {
         failWaiters("Connection closed", State.CLOSED);
-        closeRequested = true;
-        wakePoller();
+        member.close();
     }
 
     /** The server is shutting down: waiting clients get Rafka's {@code CONS Server shutdown}. */
     void shutdown() {
         failWaiters("Server shutdown", State.CLOSED);
-        closeRequested = true;
-        wakePoller();
+        member.close();
+    }
+
+    /** Completes when the consumer has closed (or was never created). */
+    CompletableFuture<Void> closed() {
+        return member.closed();
     }
 
     /** Why the consumer failed, or null while it is healthy. */
@@ -228,13 +219,8 @@ public final class ConsumerSession {
                 + ", resp.max-unacked-records); ack some before consuming more";
     }
 
-    // ------------------------------------------------------------------ lifecycle side
-
-    /** Creates and subscribes the consumer (lifecycle thread); false when the connection closed meanwhile. */
-    boolean open(KafkaAccess kafka) {
-        if (closeRequested) {
-            return false;
-        }
+    /** Creates the consumer (a lifecycle thread, through the member). */
+    private KafkaConsumer<byte[], byte[]> newConsumer(KafkaAccess kafka) {
         RespSettings settings = runtime.settings();
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "wharf-resp-" + name);
@@ -254,69 +240,24 @@ public final class ConsumerSession {
         props.putAll(options.kafka());
         // acks are committed by Wharf; Kafka's own auto-commit would commit what was merely fetched
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        KafkaConsumer<byte[], byte[]> created = kafka.newGroupConsumer(group, props);
-        try {
-            created.subscribe(topics, new Rebalance());
-        } catch (RuntimeException e) {
-            created.close(CloseOptions.timeout(Duration.ZERO));
-            throw e;
-        }
-        consumer = created;
-        synchronized (stateLock) {
-            if (state == State.STARTING) {
-                state = State.RUNNING;
-            }
-        }
-        return true;
+        return kafka.newGroupConsumer(group, props);
     }
 
     private static boolean configured(KafkaAccess kafka, String key) {
         return kafka.settings().consumer().containsKey(key) || kafka.settings().properties().containsKey(key);
     }
 
-    /** Commits what was acknowledged, leaves the group and releases the consumer (lifecycle thread). */
-    void closeConsumer() {
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c == null) {
-            return;
-        }
-        Duration timeout = runtime.settings().closeTimeout();
-        Map<TopicPartition, OffsetAndMetadata> offsets;
-        synchronized (stateLock) {
-            offsets = ledger.takeCommits();
-        }
-        try {
-            if (!offsets.isEmpty()) {
-                c.commitSync(offsets, timeout);
-                runtime.stats().committed(false);
-            }
-        } catch (RuntimeException e) {
-            runtime.stats().committed(true);
-            LOG.warn("event=resp-commit-on-close-failed group={} client={} offsets={} error=\"{}\"", group, name,
-                    offsets, e.getMessage());
-        }
-        try {
-            // leaving the group runs the rebalance listener once more, on this thread
-            c.close(CloseOptions.timeout(timeout));
-        } catch (RuntimeException e) {
-            LOG.warn("event=resp-consumer-close-failed group={} client={} error=\"{}\"", group, name, e.getMessage());
-        }
-        consumer = null;
-    }
-
     /** The consumer could not be created or stopped working: waiting clients get the reason. */
-    void fail(String reason) {
+    private void fail(String reason) {
         LOG.warn("event=resp-consumer-failed group={} client={} topics={} error=\"{}\"", group, name, topics, reason);
         failWaiters(reason, State.FAILED);
-        closeRequested = true;
-        wakePoller();
     }
 
     private void failWaiters(String reason, State next) {
         List<Waiter> failed;
         List<CompletableFuture<String>> commits;
         synchronized (stateLock) {
-            if (state == State.CLOSED || state == State.FAILED) {
+            if (state != State.LIVE) {
                 return;
             }
             state = next;
@@ -325,8 +266,6 @@ public final class ConsumerSession {
             waiters.clear();
             commits = new ArrayList<>(commitWaiters);
             commitWaiters.clear();
-            buffer.clear();
-            bufferedBytes = 0;
         }
         if (!failed.isEmpty()) {
             runtime.blockedClients().decrementAndGet();
@@ -335,138 +274,27 @@ public final class ConsumerSession {
         commits.forEach(c -> c.complete(reason));
     }
 
+    private static String describe(MemberFailure f) {
+        Throwable e = f.cause();
+        return switch (f.stage()) {
+            case CHECK -> e instanceof UnknownTopicException u ? "Topic '" + u.topic() + "' does not exist"
+                    : "Cannot read topic metadata: " + Causes.rootMessage(e);
+            case START -> "Cannot start a consumer now: " + e.getMessage();
+            case CREATE -> "Cannot create a consumer: " + Causes.rootMessage(e);
+            case POLL -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
+    }
+
     // ------------------------------------------------------------------ poller side
 
-    void attach(ConsumerPoller owner) {
-        this.poller = owner;
-    }
-
-    private void wakePoller() {
-        ConsumerPoller p = poller;
-        if (p != null) {
-            p.wake();
-        }
-    }
-
-    boolean closeRequested() {
-        return closeRequested;
-    }
-
-    /** Whether this session wants a poll now. */
-    boolean due(long now) {
-        return pollSoon || now - nextPollNanos >= 0;
-    }
-
-    long nextPollNanos() {
-        return pollSoon ? System.nanoTime() : nextPollNanos;
-    }
-
-    /** One non-blocking round: flow control, {@code poll(0)}, hand records to waiters, commit acks. */
-    void pollOnce(long now) {
-        pollSoon = false;
-        RespSettings settings = runtime.settings();
-        boolean full;
-        synchronized (stateLock) {
-            // pause when the buffer is full, resume once it is half empty
-            full = paused ? !belowLowWaterLocked()
-                    : buffer.size() >= settings.prefetchRecords() || bufferedBytes >= settings.prefetchBytes();
-        }
-        if (full != paused) {
-            // a full buffer pauses fetching, so a client that stops reading costs no more memory
-            if (full) {
-                consumer.pause(consumer.assignment());
-            } else {
-                consumer.resume(consumer.paused());
-            }
-            paused = full;
-            fetchPaused = full;
-        }
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ZERO);
-        int count = records.count();
-        boolean waiting;
-        if (count > 0) {
-            waiting = deliver(records);
-        } else {
-            synchronized (stateLock) {
-                waiting = !waiters.isEmpty();
-            }
-        }
-        commitIfDue(now);
-        if (count > 0) {
-            lastRecordsNanos = now;
-        }
-        // records flow (a client took some, or some arrived, within the last second): the next fetch
-        // response may be arriving right now, so look often; poll(0) is cheap next to a late batch
-        boolean active = now - lastTakeNanos < ACTIVE_NANOS || now - lastRecordsNanos < ACTIVE_NANOS;
-        if (count > 0 && !full) {
-            emptyPolls = 0;
-            nextPollNanos = now;
-        } else if (!full && active && (waiting || now - lastTakeNanos < ACTIVE_NANOS)) {
-            emptyPolls = 0;
-            nextPollNanos = now + FIRST_BACKOFF_NANOS;
-        } else if (waiting) {
-            // a blocked client and nothing arriving: back off up to resp.poll-backoff
-            emptyPolls = Math.min(emptyPolls + 1, 20);
-            long backoff = Math.min(settings.pollBackoff().toNanos(), FIRST_BACKOFF_NANOS << Math.min(emptyPolls - 1, 10));
-            nextPollNanos = now + backoff;
-        } else {
-            emptyPolls = 0;
-            nextPollNanos = now + IDLE_POLL_NANOS;
-        }
-    }
-
-    /** Buffers fetched records and serves waiting clients; returns whether clients still wait. */
-    private boolean deliver(ConsumerRecords<byte[], byte[]> records) {
-        List<Waiter> served = new ArrayList<>();
-        List<List<ConsumerRecord<byte[], byte[]>>> batches = new ArrayList<>();
-        List<Waiter> refused = new ArrayList<>();
-        boolean stillWaiting;
-        boolean unblocked = false;
-        synchronized (stateLock) {
-            if (state != State.RUNNING) {
-                return false;
-            }
-            for (ConsumerRecord<byte[], byte[]> r : records) {
-                buffer.add(r);
-                bufferedBytes += size(r);
-            }
-            while (!waiters.isEmpty() && !buffer.isEmpty()) {
-                Waiter w = waiters.poll();
-                int room = ledger.room();
-                if (room == 0) {
-                    refused.add(w);
-                } else {
-                    served.add(w);
-                    batches.add(takeLocked(Math.min(w.max(), room)));
-                }
-            }
-            stillWaiting = !waiters.isEmpty();
-            unblocked = (!served.isEmpty() || !refused.isEmpty()) && !stillWaiting;
-        }
-        if (unblocked) {
-            runtime.blockedClients().decrementAndGet();
-        }
-        for (int i = 0; i < served.size(); i++) {
-            handOver(served.get(i), batches.get(i));
-        }
-        refused.forEach(w -> w.result().completeExceptionally(new ConsumeFailure(tooManyUnacked())));
-        return stillWaiting;
-    }
-
-    private boolean belowLowWaterLocked() {
-        RespSettings settings = runtime.settings();
-        return buffer.size() <= settings.prefetchRecords() / 2 && bufferedBytes <= settings.prefetchBytes() / 2;
-    }
-
+    /** Takes records from the member's queue and notes them in the ledger; stateLock held. */
     private List<ConsumerRecord<byte[], byte[]>> takeLocked(int max) {
-        int n = Math.min(max, buffer.size());
-        List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(n);
+        List<ConsumerRecord<byte[], byte[]>> batch = member.take(max, Long.MAX_VALUE);
         boolean each = ledger.tracksEachRecord();
         TopicPartition tp = null;
         long runMax = -1;
-        for (int i = 0; i < n; i++) {
-            ConsumerRecord<byte[], byte[]> r = buffer.poll();
-            bufferedBytes -= size(r);
+        for (int i = 0; i < batch.size(); i++) {
+            ConsumerRecord<byte[], byte[]> r = batch.get(i);
             // a run of one partition shares one key object and, for cumulative acks, one ledger entry
             if (tp == null || tp.partition() != r.partition() || !tp.topic().equals(r.topic())) {
                 if (tp != null && !each) {
@@ -479,7 +307,6 @@ public final class ConsumerSession {
                 ledger.delivered(tp, r.offset());
             }
             runMax = Math.max(runMax, r.offset());
-            batch.add(r);
         }
         if (tp != null && !each) {
             ledger.delivered(tp, runMax);
@@ -492,94 +319,128 @@ public final class ConsumerSession {
         waiter.result().complete(batch);
     }
 
-    private void commitIfDue(long now) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = null;
-        List<CompletableFuture<String>> waiting = List.of();
-        synchronized (stateLock) {
-            boolean requested = !commitWaiters.isEmpty();
-            if (requested || now - lastCommitNanos >= options.commitInterval().toNanos()) {
-                lastCommitNanos = now;
-                if (ledger.dirty()) {
-                    offsets = ledger.takeCommits();
+    /** What the member tells this session (its poller thread, or a lifecycle thread before it started). */
+    private final class Events implements MemberListener {
+        /** Serves waiting clients from the member's queue. */
+        @Override
+        public void recordsAvailable() {
+            List<Waiter> served = new ArrayList<>();
+            List<List<ConsumerRecord<byte[], byte[]>>> batches = new ArrayList<>();
+            List<Waiter> refused = new ArrayList<>();
+            boolean unblocked;
+            synchronized (stateLock) {
+                if (state != State.LIVE) {
+                    return;
                 }
-                waiting = new ArrayList<>(commitWaiters);
-                commitWaiters.clear();
+                while (!waiters.isEmpty()) {
+                    int room = ledger.room();
+                    if (room == 0) {
+                        if (!member.hasQueued()) {
+                            break;
+                        }
+                        refused.add(waiters.poll());
+                        continue;
+                    }
+                    List<ConsumerRecord<byte[], byte[]>> batch = takeLocked(Math.min(waiters.peek().max(), room));
+                    if (batch.isEmpty()) {
+                        break;
+                    }
+                    served.add(waiters.poll());
+                    batches.add(batch);
+                }
+                unblocked = (!served.isEmpty() || !refused.isEmpty()) && waiters.isEmpty();
+            }
+            if (unblocked) {
+                runtime.blockedClients().decrementAndGet();
+            }
+            for (int i = 0; i < served.size(); i++) {
+                handOver(served.get(i), batches.get(i));
+            }
+            refused.forEach(w -> w.result().completeExceptionally(new ConsumeFailure(tooManyUnacked())));
+        }
+
+        @Override
+        public boolean waiting() {
+            synchronized (stateLock) {
+                return !waiters.isEmpty();
             }
         }
-        if (offsets == null || offsets.isEmpty()) {
-            waiting.forEach(w -> w.complete(null));
-            return;
+
+        /** Commits acks when asked (enable.auto.commit=false) or every commit interval. */
+        @Override
+        public void polled(long now) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = null;
+            List<CompletableFuture<String>> waiting = List.of();
+            synchronized (stateLock) {
+                boolean requested = !commitWaiters.isEmpty();
+                if (requested || now - lastCommitNanos >= options.commitInterval().toNanos()) {
+                    lastCommitNanos = now;
+                    if (ledger.dirty()) {
+                        offsets = ledger.takeCommits();
+                    }
+                    waiting = new ArrayList<>(commitWaiters);
+                    commitWaiters.clear();
+                }
+            }
+            if (offsets == null || offsets.isEmpty()) {
+                waiting.forEach(w -> w.complete(null));
+                return;
+            }
+            List<CompletableFuture<String>> answer = waiting;
+            Map<TopicPartition, OffsetAndMetadata> committing = offsets;
+            member.commit(committing).whenComplete((done, error) -> {
+                if (error != null) {
+                    synchronized (stateLock) {
+                        ledger.commitFailed(committing);
+                    }
+                    answer.forEach(w -> w.complete("Commit failed: " + error.getMessage()));
+                } else {
+                    answer.forEach(w -> w.complete(null));
+                }
+            });
         }
-        List<CompletableFuture<String>> answer = waiting;
-        Map<TopicPartition, OffsetAndMetadata> committing = offsets;
-        consumer.commitAsync(committing, (done, error) -> {
+
+        @Override
+        public void committed(Map<TopicPartition, OffsetAndMetadata> offsets, Throwable error) {
             runtime.stats().committed(error != null);
-            if (error != null) {
-                synchronized (stateLock) {
-                    ledger.commitFailed(committing);
-                }
-                LOG.warn("event=resp-commit-failed group={} client={} offsets={} error=\"{}\"", group, name, committing,
-                        error.getMessage());
-                answer.forEach(w -> w.complete("Commit failed: " + error.getMessage()));
-            } else {
-                answer.forEach(w -> w.complete(null));
-            }
-        });
-    }
+        }
 
-    private static long size(ConsumerRecord<byte[], byte[]> r) {
-        return 64L + Math.max(0, r.serializedKeySize()) + Math.max(0, r.serializedValueSize());
-    }
-
-    /** Keeps the ledger and the buffer in step with the partitions Kafka gives this member (poller thread, inside poll). */
-    private final class Rebalance implements ConsumerRebalanceListener {
+        /** Commits what was acknowledged before the partitions go; their records are redelivered elsewhere. */
         @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, OffsetAndMetadata> offsets;
+        public Map<TopicPartition, OffsetAndMetadata> revoked(Collection<TopicPartition> partitions) {
             synchronized (stateLock) {
-                offsets = ledger.takeCommits();
-                dropLocked(partitions);
-            }
-            if (!offsets.isEmpty()) {
-                try {
-                    consumer.commitSync(offsets, runtime.settings().closeTimeout());
-                    runtime.stats().committed(false);
-                } catch (RuntimeException e) {
-                    runtime.stats().committed(true);
-                    LOG.warn("event=resp-commit-on-revoke-failed group={} client={} offsets={} error=\"{}\"", group,
-                            name, offsets, e.getMessage());
-                }
+                Map<TopicPartition, OffsetAndMetadata> offsets = ledger.takeCommits();
+                ledger.revoked(partitions);
+                return offsets;
             }
         }
 
         @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        public void lost(Collection<TopicPartition> partitions) {
             synchronized (stateLock) {
-                dropLocked(partitions);
+                ledger.revoked(partitions);
             }
         }
 
         @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        public void assigned(Collection<TopicPartition> partitions) {
             synchronized (stateLock) {
                 ledger.assigned(partitions);
-            }
-            if (paused) {
-                consumer.pause(partitions);
             }
             LOG.debug("group={} client={} assigned={}", group, name, partitions);
         }
 
-        private void dropLocked(Collection<TopicPartition> partitions) {
-            ledger.revoked(partitions);
-            // fetched-ahead records of those partitions belong to their next owner now
-            for (Iterator<ConsumerRecord<byte[], byte[]>> it = buffer.iterator(); it.hasNext(); ) {
-                ConsumerRecord<byte[], byte[]> r = it.next();
-                if (partitions.contains(new TopicPartition(r.topic(), r.partition()))) {
-                    bufferedBytes -= size(r);
-                    it.remove();
-                }
+        /** What was acknowledged is committed before the consumer leaves its group. */
+        @Override
+        public Map<TopicPartition, OffsetAndMetadata> closing() {
+            synchronized (stateLock) {
+                return ledger.takeCommits();
             }
+        }
+
+        @Override
+        public void failed(MemberFailure failure) {
+            fail(describe(failure));
         }
     }
 

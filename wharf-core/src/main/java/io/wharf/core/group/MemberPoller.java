@@ -1,4 +1,4 @@
-package io.wharf.resp.consume;
+package io.wharf.core.group;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,27 +12,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A thread that polls many connections' consumers in turn, each with {@code poll(0)} so none can
- * hold the thread: a client blocked in {@code BLPOP} costs a poll now and then, not a thread.
- * Sessions arrive through a queue and leave (to be closed) through the lifecycle executor, so each
- * consumer is touched by one thread at a time. The thread sleeps until the earliest session is due
- * or a connection wakes it (a new waiter, an ack to commit, a close).
+ * A thread that polls many members' consumers in turn, each with {@code poll(0)} so none can hold
+ * the thread: a member waiting for records costs a poll now and then, not a thread. Members arrive
+ * through a queue and leave (to be closed) through the lifecycle executor, so each consumer is
+ * touched by one thread at a time. The thread sleeps until the earliest member is due or a door
+ * wakes it (records taken, a commit asked for, a close).
  */
-final class ConsumerPoller implements Runnable {
-    private static final Logger LOG = LoggerFactory.getLogger(ConsumerPoller.class);
+final class MemberPoller implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(MemberPoller.class);
     private static final long MAX_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final ConsumerRuntime runtime;
+    private final GroupRuntime runtime;
     private final Thread thread;
-    private final Queue<ConsumerSession> arrivals = new ConcurrentLinkedQueue<>();
+    private final Queue<GroupMember> arrivals = new ConcurrentLinkedQueue<>();
     private final AtomicInteger load = new AtomicInteger();
     // poller thread only
-    private final List<ConsumerSession> sessions = new ArrayList<>();
+    private final List<GroupMember> members = new ArrayList<>();
     private volatile boolean running = true;
 
-    ConsumerPoller(ConsumerRuntime runtime, int index) {
+    MemberPoller(GroupRuntime runtime, String name) {
         this.runtime = runtime;
-        this.thread = new Thread(this, "wharf-resp-poller-" + index);
+        this.thread = new Thread(this, name);
         this.thread.setDaemon(true);
     }
 
@@ -40,15 +40,15 @@ final class ConsumerPoller implements Runnable {
         thread.start();
     }
 
-    /** Takes over a session whose consumer is open; from now on only this thread touches it. */
-    void add(ConsumerSession session) {
+    /** Takes over a member whose consumer is open; from now on only this thread touches it. */
+    void add(GroupMember member) {
         load.incrementAndGet();
-        session.attach(this);
-        arrivals.add(session);
+        member.attach(this);
+        arrivals.add(member);
         wake();
     }
 
-    /** Sessions this poller serves, to place new ones on the least loaded poller. */
+    /** Members this poller serves, to place new ones on the least loaded poller. */
     int load() {
         return load.get();
     }
@@ -57,7 +57,7 @@ final class ConsumerPoller implements Runnable {
         LockSupport.unpark(thread);
     }
 
-    /** Stops after handing every session to the lifecycle executor to be closed. */
+    /** Stops after handing every member to the lifecycle executor to be closed. */
     void stop() {
         running = false;
         wake();
@@ -70,28 +70,28 @@ final class ConsumerPoller implements Runnable {
     @Override
     public void run() {
         while (running) {
-            ConsumerSession arrived;
+            GroupMember arrived;
             while ((arrived = arrivals.poll()) != null) {
-                sessions.add(arrived);
+                members.add(arrived);
             }
             long now = System.nanoTime();
             long wakeAt = now + MAX_SLEEP_NANOS;
-            for (int i = sessions.size() - 1; i >= 0; i--) {
-                ConsumerSession s = sessions.get(i);
-                if (s.closeRequested()) {
+            for (int i = members.size() - 1; i >= 0; i--) {
+                GroupMember m = members.get(i);
+                if (m.closeRequested()) {
                     release(i);
                     continue;
                 }
-                if (s.due(now)) {
+                if (m.due(now)) {
                     try {
-                        s.pollOnce(now);
+                        m.pollOnce(now);
                     } catch (RuntimeException e) {
-                        s.fail(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                        m.fail(MemberFailure.Stage.POLL, e);
                         release(i);
                         continue;
                     }
                 }
-                long next = s.nextPollNanos();
+                long next = m.nextPollNanos();
                 if (next - wakeAt < 0) {
                     wakeAt = next;
                 }
@@ -101,10 +101,10 @@ final class ConsumerPoller implements Runnable {
                 LockSupport.parkNanos(this, sleep);
             }
         }
-        for (int i = sessions.size() - 1; i >= 0; i--) {
+        for (int i = members.size() - 1; i >= 0; i--) {
             release(i);
         }
-        ConsumerSession left;
+        GroupMember left;
         while ((left = arrivals.poll()) != null) {
             load.decrementAndGet();
             runtime.closeLater(left);
@@ -113,8 +113,9 @@ final class ConsumerPoller implements Runnable {
     }
 
     private void release(int index) {
-        ConsumerSession s = sessions.remove(index);
+        GroupMember m = members.remove(index);
         load.decrementAndGet();
-        runtime.closeLater(s);
+        m.detach();
+        runtime.closeLater(m);
     }
 }
