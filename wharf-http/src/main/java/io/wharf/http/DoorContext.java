@@ -6,20 +6,19 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.wharf.core.config.HttpSettings;
 import io.wharf.core.gateway.GatewayContext;
+import io.wharf.core.hub.TopicHub;
 import io.wharf.core.kafka.KafkaAccess;
 
 /** What the HTTP door's handlers share: the gateway, the door's settings and meters, the hub and live readers. */
 final class DoorContext {
     private final GatewayContext gateway;
     private final HttpMetrics metrics;
-    private final HubAccess hub;
     private final IdempotencyCache idempotency = new IdempotencyCache(10_000, Duration.ofMinutes(10));
     private final Set<GroupReader> readers = ConcurrentHashMap.newKeySet();
 
     DoorContext(GatewayContext gateway, HttpMetrics metrics) {
         this.gateway = gateway;
         this.metrics = metrics;
-        this.hub = new HubAccess(gateway);
     }
 
     GatewayContext gateway() {
@@ -38,8 +37,9 @@ final class DoorContext {
         return metrics;
     }
 
-    HubAccess hub() {
-        return hub;
+    /** The gateway's topic hub (the gateway starts it before any door). */
+    TopicHub hub() {
+        return gateway.hub();
     }
 
     IdempotencyCache idempotency() {
