@@ -17,7 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * once when the entry (or the slot) arrives.
  *
  * <p>Every operation locks {@link #ringLock} itself; callers never hold it. The shared reader
- * appends and evicts, the hub's control thread ages and trims, and subscribers read through
+ * appends and evicts, the hub's control thread ages entries out, any appending reader may trim this
+ * cache for the hub's memory cap, and subscribers read through
  * {@link #read}, which runs a cursor's scan under the lock: one lock round trip per batch, never one
  * per record. Methods marked "ring lock held" are for that scan only.
  */

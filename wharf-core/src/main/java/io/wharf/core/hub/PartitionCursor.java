@@ -117,6 +117,7 @@ final class PartitionCursor {
         long seq = seekHint(cache);
         long end = cache.nextSeq();
         boolean snapshot = inSnapshot();
+        // a subscriber further behind than its queue skips values a newer cached value of the key replaces
         boolean conflate = cache.compacted() && !snapshot && end - seq > lagLimit;
         int taken = 0;
         int scanned = 0;
