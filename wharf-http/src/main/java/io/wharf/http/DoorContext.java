@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.wharf.core.config.HttpSettings;
 import io.wharf.core.gateway.GatewayContext;
 import io.wharf.core.group.GroupRuntime;
+import io.wharf.core.hub.TopicHub;
 import io.wharf.core.kafka.KafkaAccess;
 
 /** What the HTTP door's handlers share: the gateway, the door's settings and meters, the hub and the group members' threads. */
@@ -16,14 +17,12 @@ final class DoorContext {
 
     private final GatewayContext gateway;
     private final HttpMetrics metrics;
-    private final HubAccess hub;
     private final IdempotencyCache idempotency = new IdempotencyCache(10_000, Duration.ofMinutes(10));
     private final GroupRuntime groups;
 
     DoorContext(GatewayContext gateway, HttpMetrics metrics) {
         this.gateway = gateway;
         this.metrics = metrics;
-        this.hub = new HubAccess(gateway);
         // no setting: one poller per core (at most four) serves every group-mode and kafka-proxy socket;
         // at most two lifecycle tasks per member, and members are bounded by connections x subscriptions
         HttpSettings settings = gateway.config().http();
@@ -48,8 +47,9 @@ final class DoorContext {
         return metrics;
     }
 
-    HubAccess hub() {
-        return hub;
+    /** The gateway's topic hub (the gateway starts it before any door). */
+    TopicHub hub() {
+        return gateway.hub();
     }
 
     IdempotencyCache idempotency() {

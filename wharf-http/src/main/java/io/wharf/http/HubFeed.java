@@ -3,23 +3,19 @@ package io.wharf.http;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import java.util.concurrent.TimeUnit;
-
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.wharf.core.hub.HubEvent;
 import io.wharf.core.hub.HubListener;
 import io.wharf.core.hub.Subscription;
 import io.wharf.core.hub.SubscriptionRequest;
 import io.wharf.core.hub.TopicHub;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Carries one hub subscription to one connection. The hub calls in from its own threads; all the
  * work hops to the connection's event loop, which polls the subscription only while the connection
  * is writable: a client that stops reading stops being polled, and the hub (not this server's heap)
- * decides what happens to a reader that falls behind.
+ * decides what happens to a reader that falls behind. It relies on the hub's edge trigger (see
+ * {@link HubListener}): after a signal it polls until a poll comes back empty, and needs no timer.
  */
 final class HubFeed implements HubListener {
     /** Where polled events go; called on the event loop. */
@@ -33,17 +29,12 @@ final class HubFeed implements HubListener {
 
     /** Batches per drain before yielding the event loop to other connections. */
     private static final int ROUNDS_PER_DRAIN = 8;
-    /** How often a feed looks for events it was not told about (a missed edge trigger must not stall it). */
-    private static final long CHECK_MILLIS = 1000;
-    private static final Logger LOG = LoggerFactory.getLogger(HubFeed.class);
 
     private final Channel channel;
     private final int batchSize;
     private final Sink sink;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private Subscription subscription;
-    private ScheduledFuture<?> check;
-    private boolean signalledSinceCheck;
     private boolean paused;
     private boolean closed;
 
@@ -57,8 +48,6 @@ final class HubFeed implements HubListener {
     static HubFeed open(TopicHub hub, SubscriptionRequest request, Channel channel, int batchSize, Sink sink) {
         HubFeed feed = new HubFeed(channel, batchSize, sink);
         feed.subscription = hub.subscribe(request, feed);
-        feed.check = channel.eventLoop().scheduleWithFixedDelay(feed::checkMissed, CHECK_MILLIS, CHECK_MILLIS,
-                TimeUnit.MILLISECONDS);
         return feed;
     }
 
@@ -70,9 +59,6 @@ final class HubFeed implements HubListener {
     @Override
     public void closed(Subscription s, Throwable cause) {
         channel.eventLoop().execute(() -> {
-            if (check != null) {
-                check.cancel(false);
-            }
             if (!closed) {
                 // deliver what is still queued, then say why it ended
                 drainAll();
@@ -90,35 +76,6 @@ final class HubFeed implements HubListener {
             });
         }
     }
-
-    /**
-     * Polls once in a while without being told to: the hub's listener is edge-triggered, and a lost
-     * edge would otherwise stall this subscriber for good. Finding events that way is logged, since
-     * it means the hub did not signal them.
-     */
-    private void checkMissed() {
-        boolean signalled = signalledSinceCheck;
-        signalledSinceCheck = false;
-        if (closed || paused || subscription == null || !channel.isWritable() || signalled || scheduled.get()) {
-            return;
-        }
-        List<HubEvent> events = subscription.poll(batchSize);
-        if (!events.isEmpty()) {
-            missedSignals.incrementAndGet();
-            LOG.warn("event=hub-signal-missed topic={} events={} remote={}", subscription.topic(), events.size(),
-                    channel.remoteAddress());
-            sink.write(events);
-            drain();
-            channel.flush();
-        }
-    }
-
-    /** How many times a feed found events the hub had not signalled (all feeds of this JVM). */
-    static long missedSignals() {
-        return missedSignals.get();
-    }
-
-    private static final java.util.concurrent.atomic.AtomicLong missedSignals = new java.util.concurrent.atomic.AtomicLong();
 
     /** Polls while the connection can take more; event loop only. */
     void drain() {
@@ -139,7 +96,6 @@ final class HubFeed implements HubListener {
             }
             sink.write(events);
             wrote = true;
-            signalledSinceCheck = true; // active: the next check has nothing to prove
         }
         if (wrote) {
             channel.flush();
@@ -183,9 +139,6 @@ final class HubFeed implements HubListener {
 
     /** Ends the subscription; event loop only. */
     void close() {
-        if (check != null) {
-            check.cancel(false);
-        }
         if (!closed) {
             closed = true;
             if (subscription != null) {

@@ -31,7 +31,7 @@ final class LongPollRoute {
     }
 
     void poll(ChannelHandlerContext ctx, ApiRequest.LongPoll request, HttpExchange exchange) {
-        TopicHub hub = door.hub().hub();
+        TopicHub hub = door.hub();
         StreamRoute.whenTopicFits(door, ctx, request.topic(), request.query(), exchange, () -> {
             try {
                 new Poll(ctx, request, exchange).start(hub);

@@ -1,13 +1,13 @@
 package io.wharf.http;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wharf.core.hub.FilterGrammar;
 import io.wharf.core.hub.RecordFilter;
 import io.wharf.core.hub.StartPosition;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -168,6 +168,7 @@ sealed interface NativeMessage {
                 + "or {\"token\": \"...\"}");
     }
 
+    /** Extracts the listed filter form from JSON; {@link FilterGrammar} checks and builds it. */
     private static List<RecordFilter> filters(JsonNode node) {
         List<RecordFilter> filters = new ArrayList<>();
         if (node == null || node.isNull()) {
@@ -176,35 +177,32 @@ sealed interface NativeMessage {
         if (!node.isArray()) {
             throw ApiError.badRequest("bad_filter", "filters must be a list; each filter a list of conditions");
         }
-        for (JsonNode f : node) {
-            List<RecordFilter.Condition> conditions = new ArrayList<>();
-            if (f.isArray()) {
-                f.forEach(c -> conditions.add(condition(c)));
-            } else {
-                conditions.add(condition(f));
+        try {
+            for (JsonNode f : node) {
+                List<RecordFilter.Condition> conditions = new ArrayList<>();
+                if (f.isArray()) {
+                    f.forEach(c -> conditions.add(condition(c)));
+                } else {
+                    conditions.add(condition(f));
+                }
+                filters.add(FilterGrammar.filter(conditions));
             }
-            if (conditions.isEmpty()) {
-                throw ApiError.badRequest("bad_filter", "a filter needs at least one condition");
-            }
-            filters.add(new RecordFilter(conditions));
+            return FilterGrammar.filters(filters);
+        } catch (FilterGrammar.Invalid e) {
+            throw ApiError.badRequest(e.code(), e.getMessage());
         }
-        if (filters.size() > SubscriptionQuery.MAX_FILTERS) {
-            throw ApiError.badRequest("too_many_filters", "at most " + SubscriptionQuery.MAX_FILTERS + " filters");
-        }
-        return filters;
     }
 
     private static RecordFilter.Condition condition(JsonNode c) {
         if (c != null && c.isObject()) {
             if (c.has("not")) {
-                return new RecordFilter.Not(condition(c.get("not")));
+                return FilterGrammar.not(condition(c.get("not")));
             }
             if (c.has("key") && c.get("key").isTextual()) {
-                return new RecordFilter.KeyEquals(c.get("key").textValue().getBytes(StandardCharsets.UTF_8));
+                return FilterGrammar.key(c.get("key").textValue());
             }
             if (c.has("header") && c.get("header").isTextual() && c.has("value") && c.get("value").isTextual()) {
-                return new RecordFilter.HeaderEquals(c.get("header").textValue(),
-                        c.get("value").textValue().getBytes(StandardCharsets.UTF_8));
+                return FilterGrammar.header(c.get("header").textValue(), c.get("value").textValue());
             }
         }
         throw ApiError.badRequest("bad_filter", "a condition is {\"key\": k}, {\"header\": name, \"value\": v} "

@@ -133,13 +133,7 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
                     + " subscriptions per connection"));
             return;
         }
-        TopicHub hub;
-        try {
-            hub = s.mode() == NativeMessage.Mode.HUB ? door.hub().hub() : null;
-        } catch (ApiError e) {
-            error(s.id(), e);
-            return;
-        }
+        TopicHub hub = s.mode() == NativeMessage.Mode.HUB ? door.hub() : null;
         // reserve the id now so a second subscribe with it is refused while the topic is checked
         subscriptions.put(s.id(), null);
         door.kafka().topic(s.topic()).whenComplete((info, failure) -> channel.eventLoop().execute(() -> {

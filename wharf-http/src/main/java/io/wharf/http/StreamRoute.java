@@ -29,7 +29,7 @@ final class StreamRoute {
     }
 
     void open(ChannelHandlerContext ctx, ApiRequest.Stream request, HttpExchange exchange) {
-        TopicHub hub = door.hub().hub();
+        TopicHub hub = door.hub();
         whenTopicFits(door, ctx, request.topic(), request.query(), exchange, () -> start(ctx, hub, request, exchange));
     }
 

@@ -1,15 +1,14 @@
 package io.wharf.http;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.wharf.core.hub.FilterGrammar;
 import io.wharf.core.hub.RecordFilter;
 import io.wharf.core.hub.ResumeToken;
 import io.wharf.core.hub.StartPosition;
@@ -21,7 +20,7 @@ import io.wharf.core.hub.SubscriptionRequest;
  * {@code token=<resume token>}, or the {@code Last-Event-ID} header, which wins), the partitions
  * ({@code partition=0,2}), filters ({@code key=}, {@code key!=}, {@code header.<name>=},
  * {@code header.<name>!=}; conditions on different names are AND-ed, repeated values of one name
- * are OR-ed) and the value encoding.
+ * are OR-ed: the grammar is {@link FilterGrammar#fromParameters}) and the value encoding.
  *
  * @param partitions the partitions, empty for all
  * @param start      where to start
@@ -30,9 +29,6 @@ import io.wharf.core.hub.SubscriptionRequest;
  */
 record SubscriptionQuery(Set<Integer> partitions, StartPosition start, List<RecordFilter> filters,
                          ValueEncoding encoding) {
-    /** Most filters one query may expand to. */
-    static final int MAX_FILTERS = 64;
-
     /** The hub request for a topic. */
     SubscriptionRequest toRequest(String topic, int queueCapacity) {
         return new SubscriptionRequest(topic, partitions, start, filters, queueCapacity);
@@ -134,53 +130,11 @@ record SubscriptionQuery(Set<Integer> partitions, StartPosition start, List<Reco
     }
 
     private static List<RecordFilter> filters(Map<String, List<String>> params) {
-        // each parameter name is one dimension: its values are OR-ed; dimensions are AND-ed
-        Map<String, List<RecordFilter.Condition>> dimensions = new LinkedHashMap<>();
-        params.forEach((name, values) -> {
-            boolean negated = name.endsWith("!");
-            String bare = negated ? name.substring(0, name.length() - 1) : name;
-            List<RecordFilter.Condition> conditions = new ArrayList<>();
-            for (String v : values) {
-                RecordFilter.Condition c;
-                if (bare.equals("key")) {
-                    c = new RecordFilter.KeyEquals(v.getBytes(StandardCharsets.UTF_8));
-                } else if (bare.startsWith("header.") && bare.length() > "header.".length()) {
-                    c = new RecordFilter.HeaderEquals(bare.substring("header.".length()), v.getBytes(StandardCharsets.UTF_8));
-                } else {
-                    return;
-                }
-                conditions.add(negated ? new RecordFilter.Not(c) : c);
-            }
-            if (negated) {
-                // "not a and not b": a negated name's values are AND-ed, one dimension each
-                for (int i = 0; i < conditions.size(); i++) {
-                    dimensions.put(name + "#" + i, List.of(conditions.get(i)));
-                }
-            } else {
-                dimensions.put(name, conditions);
-            }
-        });
-        if (dimensions.isEmpty()) {
-            return List.of();
+        try {
+            return FilterGrammar.fromParameters(params);
+        } catch (FilterGrammar.Invalid e) {
+            throw ApiError.badRequest(e.code(), e.getMessage());
         }
-        List<List<RecordFilter.Condition>> product = new ArrayList<>();
-        product.add(List.of());
-        for (List<RecordFilter.Condition> options : dimensions.values()) {
-            List<List<RecordFilter.Condition>> next = new ArrayList<>();
-            for (List<RecordFilter.Condition> prefix : product) {
-                for (RecordFilter.Condition option : options) {
-                    List<RecordFilter.Condition> combined = new ArrayList<>(prefix);
-                    combined.add(option);
-                    next.add(combined);
-                }
-            }
-            if (next.size() > MAX_FILTERS) {
-                throw ApiError.badRequest("too_many_filters", "the filter parameters expand to more than "
-                        + MAX_FILTERS + " combinations");
-            }
-            product = next;
-        }
-        return product.stream().map(RecordFilter::new).toList();
     }
 
     static String first(Map<String, List<String>> params, String name) {

@@ -22,12 +22,10 @@ import org.slf4j.LoggerFactory;
  * its queue, and the catch-up read waits for room.
  *
  * <p>{@link #lock} guards the cursors, queues and positions. Lock order: this lock, then a
- * partition cache's lock; never the other way round.
+ * partition cache's own lock (taken inside the cache's methods); never the other way round.
  */
 final class HubSubscription implements Subscription {
     private static final Logger LOG = LoggerFactory.getLogger(HubSubscription.class);
-    /** Most cache entries one drain examines, so a filter that matches little cannot hold a cache lock long. */
-    private static final int SCAN_LIMIT = 8192;
 
     private final KafkaTopicHub hub;
     private final String topic;
@@ -83,19 +81,14 @@ final class HubSubscription implements Subscription {
                 PartitionFeed feed = feeds[i];
                 PartitionCache.FilterSlot slot = null;
                 if (filters != null) {
-                    feed.cache.lock.lock();
-                    try {
-                        slot = feed.cache.acquireSlot(filters);
-                    } finally {
-                        feed.cache.lock.unlock();
-                    }
+                    slot = feed.cache().acquireSlot(filters);
                 }
                 long snapshotEnd = start.snapshot() ? start.latest()[i] : PartitionCursor.NO_SNAPSHOT;
                 PartitionCursor c = new PartitionCursor(this, partitions[i], i, feed, slot, start.starts()[i],
                         snapshotEnd);
                 cursors[i] = c;
                 positions[i] = c.nextOffset;
-                feed.cursors.add(c);
+                feed.attach(c);
             }
             snapshotActive = start.snapshot();
             attached = true;
@@ -161,7 +154,7 @@ final class HubSubscription implements Subscription {
     private boolean drain(PartitionCursor c, List<HubEvent> out, int quota) {
         switch (c.mode) {
             case SNAPSHOT_WAIT:
-                if (!snapshotReady(c)) {
+                if (!c.snapshotReady()) {
                     return false;
                 }
                 c.mode = Mode.CACHE;
@@ -170,21 +163,10 @@ final class HubSubscription implements Subscription {
             case CATCH_UP:
                 return drainQueue(c, out, quota);
             default:
-                if (c.atHead && c.feed.cache.version() == c.seenVersion) {
+                if (c.nothingNew()) {
                     return false; // nothing appended since this cursor reached the head: no lock needed
                 }
                 return drainCache(c, out, quota);
-        }
-    }
-
-    private boolean snapshotReady(PartitionCursor c) {
-        PartitionCache cache = c.feed.cache;
-        cache.lock.lock();
-        try {
-            c.seenVersion = cache.version();
-            return cache.positioned() && cache.head() >= c.snapshotEnd;
-        } finally {
-            cache.lock.unlock();
         }
     }
 
@@ -193,69 +175,22 @@ final class HubSubscription implements Subscription {
         if (c.inSnapshot() && c.snapshotReached) {
             return false;
         }
-        PartitionCache cache = c.feed.cache;
         long before = c.nextOffset;
-        boolean held = false;
         collected.clear();
-        cache.lock.lock();
-        try {
-            c.seenVersion = cache.version();
-            c.atHead = false;
-            if (!cache.positioned()) {
+        PartitionCursor.Scan scan = c.scan(collected, quota, capacity);
+        conflatedInPoll += c.takeConflated();
+        switch (scan) {
+            case NOT_POSITIONED:
                 return false;
-            }
-            if (!cache.covers(c.nextOffset)) {
+            case BEHIND:
                 enterCatchUp(c);
                 return true;
-            }
-            long seq = c.seekHint(cache);
-            long end = cache.nextSeq();
-            long snapshotEnd = c.snapshotEnd;
-            boolean snapshot = c.inSnapshot();
-            // a subscriber further behind than its queue skips values a newer cached value of the key replaces
-            boolean conflate = c.feed.compacted && !snapshot && end - seq > capacity;
-            int scanned = 0;
-            while (seq < end && collected.size() < quota && scanned < SCAN_LIMIT) {
-                CachedEntry e = cache.entry(seq);
-                if (snapshot && e.offset >= snapshotEnd) {
-                    break;
-                }
-                scanned++;
-                if (e.gap) {
-                    collected.add(new Queued(e, 0, Math.max(e.offset, c.nextOffset)));
-                } else if (snapshot ? e.superseded || e.value == null : conflate && e.superseded) {
-                    if (!snapshot) {
-                        conflatedInPoll++;
-                    }
-                } else if (c.filterSlot == null) {
-                    collected.add(new Queued(e, 0, e.offset));
-                } else {
-                    long mask = cache.mask(c.filterSlot, seq);
-                    if (mask != 0) {
-                        collected.add(new Queued(e, mask, e.offset));
-                    }
-                }
-                c.nextOffset = Math.max(c.nextOffset, e.nextOffset);
-                seq++;
-            }
-            if (seq == end) {
-                // every cached record below the head was taken or skipped: the cursor is at the head
-                long head = cache.head();
-                c.nextOffset = Math.max(c.nextOffset, snapshot ? Math.min(head, snapshotEnd) : head);
-            }
-            if (snapshot && (c.nextOffset >= snapshotEnd || (seq < end && cache.entry(seq).offset >= snapshotEnd))) {
-                c.nextOffset = Math.max(c.nextOffset, snapshotEnd);
-                c.snapshotReached = true;
-                held = true;
-            }
-            c.scannedSeq = seq;
-            c.atHead = seq == end;
-        } finally {
-            cache.lock.unlock();
+            default:
+                boolean progressed = scan == PartitionCursor.Scan.SNAPSHOT_REACHED || c.nextOffset != before
+                        || !collected.isEmpty();
+                emit(c, out);
+                return progressed;
         }
-        boolean progressed = held || c.nextOffset != before || !collected.isEmpty();
-        emit(c, out);
-        return progressed;
     }
 
     /** Takes the cursor's next events from its catch-up queue; hands it back to the cache when the catch-up got there. */
@@ -341,7 +276,7 @@ final class HubSubscription implements Subscription {
                 if (!c.queue.isEmpty() || c.handoverAt >= 0) {
                     return true;
                 }
-            } else if (!(c.inSnapshot() && c.snapshotReached) && c.feed.cache.version() != c.seenVersion) {
+            } else if (!(c.inSnapshot() && c.snapshotReached) && c.cacheChanged()) {
                 return true;
             }
         }
@@ -481,8 +416,8 @@ final class HubSubscription implements Subscription {
                     break;
                 }
                 CachedEntry e = CachedEntry.of(record, now);
-                boolean keep = !c.inSnapshot() || !c.feed.index.intact()
-                        || (e.value != null && c.feed.index.isLatest(e.key, e.offset));
+                KeyIndex index = c.feed.keyIndex();
+                boolean keep = !c.inSnapshot() || !index.intact() || (e.value != null && index.isLatest(e.key, e.offset));
                 long mask = 0;
                 if (keep && filters != null) {
                     mask = filters.evaluate(e.key, e.headers);
@@ -500,7 +435,7 @@ final class HubSubscription implements Subscription {
             if (c.inSnapshot() && (reachedSnapshotEnd || c.fetchOffset >= c.snapshotEnd)) {
                 c.fetchOffset = c.snapshotEnd;
                 c.handoverAt = c.snapshotEnd;
-            } else if (cacheCovers(c.feed.cache, c.fetchOffset)) {
+            } else if (c.cache.covers(c.fetchOffset)) {
                 c.handoverAt = c.fetchOffset;
             }
             return (!hadQueue && !c.queue.isEmpty()) || c.handoverAt >= 0;
@@ -523,7 +458,7 @@ final class HubSubscription implements Subscription {
             c.fetchOffset = to;
             if (c.inSnapshot() && c.fetchOffset >= c.snapshotEnd) {
                 c.handoverAt = Math.max(c.snapshotEnd, to);
-            } else if (cacheCovers(c.feed.cache, c.fetchOffset)) {
+            } else if (c.cache.covers(c.fetchOffset)) {
                 c.handoverAt = c.fetchOffset;
             }
             return true;
@@ -543,15 +478,6 @@ final class HubSubscription implements Subscription {
             }
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static boolean cacheCovers(PartitionCache cache, long offset) {
-        cache.lock.lock();
-        try {
-            return cache.covers(offset);
-        } finally {
-            cache.lock.unlock();
         }
     }
 
@@ -602,7 +528,7 @@ final class HubSubscription implements Subscription {
     /** Whether the subscriber is behind by more than its queue, or reading from Kafka to catch up. Lock-free estimate. */
     boolean lagging() {
         for (PartitionCursor c : cursors) {
-            if (c.mode == Mode.CATCH_UP || c.feed.cache.nextSeq() - c.scannedSeq > capacity) {
+            if (c.mode == Mode.CATCH_UP || c.lag() > capacity) {
                 return true;
             }
         }
@@ -671,14 +597,9 @@ final class HubSubscription implements Subscription {
             closed = true;
             detached = cursors;
             for (PartitionCursor c : detached) {
-                c.feed.cursors.remove(c);
+                c.feed.detach(c);
                 if (c.filterSlot != null) {
-                    c.feed.cache.lock.lock();
-                    try {
-                        c.feed.cache.releaseSlot(c.filterSlot);
-                    } finally {
-                        c.feed.cache.lock.unlock();
-                    }
+                    c.cache.releaseSlot(c.filterSlot);
                 }
                 c.queue.clear();
             }

@@ -176,7 +176,7 @@ public final class KafkaTopicHub implements TopicHub {
                             : Math.min(Math.max(start.starts()[i], start.earliest()[i]), start.latest()[i]);
                     feed = newFeed(tp, info.compacted(), from, false);
                 }
-                feed.interest++;
+                feed.addInterest();
                 chosen[i] = feed;
             }
         }
@@ -204,7 +204,7 @@ public final class KafkaTopicHub implements TopicHub {
                 if (feed == null) {
                     newFeed(tp, info.compacted(), info.compacted() ? PartitionFeed.EARLIEST : PartitionFeed.LATEST, true);
                 } else {
-                    feed.pinned = true;
+                    feed.pin();
                 }
             }
         }
@@ -226,9 +226,7 @@ public final class KafkaTopicHub implements TopicHub {
         long now = System.nanoTime();
         synchronized (feedsLock) {
             for (PartitionFeed feed : left) {
-                if (--feed.interest == 0) {
-                    feed.idleSinceNanos = now;
-                }
+                feed.releaseInterest(now);
             }
         }
     }
@@ -239,21 +237,16 @@ public final class KafkaTopicHub implements TopicHub {
             long grace = settings.idleGrace().toNanos();
             synchronized (feedsLock) {
                 for (PartitionFeed feed : new ArrayList<>(feeds.values())) {
-                    if (!feed.pinned && feed.interest == 0 && now - feed.idleSinceNanos >= grace) {
-                        feeds.remove(feed.partition, feed);
+                    if (feed.idleFor(now, grace)) {
+                        feeds.remove(feed.partition(), feed);
                         feed.stop();
-                        LOG.debug("event=hub-reader-idle partition={}", feed.partition);
+                        LOG.debug("event=hub-reader-idle partition={}", feed.partition());
                     }
                 }
             }
             long cutoff = now - settings.cacheMaxAge().toNanos();
             for (PartitionFeed feed : feeds.values()) {
-                feed.cache.lock.lock();
-                try {
-                    feed.cache.evictOlderThan(cutoff);
-                } finally {
-                    feed.cache.lock.unlock();
-                }
+                feed.ageCache(cutoff);
             }
             int behind = 0;
             for (HubSubscription s : subscriptions) {
@@ -294,8 +287,8 @@ public final class KafkaTopicHub implements TopicHub {
         }
         synchronized (feedsLock) {
             for (PartitionFeed feed : new ArrayList<>(feeds.values())) {
-                if (feed.partition.topic().equals(topic)) {
-                    feeds.remove(feed.partition, feed);
+                if (feed.partition().topic().equals(topic)) {
+                    feeds.remove(feed.partition(), feed);
                     feed.stop();
                 }
             }
@@ -308,17 +301,11 @@ public final class KafkaTopicHub implements TopicHub {
         for (int round = 0; excess > 0 && round < 1_000; round++) {
             PartitionFeed victim = appending;
             for (PartitionFeed f : runningFeeds) {
-                if (f.cache.bytes() > victim.cache.bytes()) {
+                if (f.cachedBytes() > victim.cachedBytes()) {
                     victim = f;
                 }
             }
-            long freed;
-            victim.cache.lock.lock();
-            try {
-                freed = victim.cache.evict(excess);
-            } finally {
-                victim.cache.lock.unlock();
-            }
+            long freed = victim.trimCache(excess);
             if (freed == 0) {
                 return;
             }
@@ -374,11 +361,9 @@ public final class KafkaTopicHub implements TopicHub {
     /** A shared reader cannot go on (not authorised, or a bug): its subscribers end with the cause, never starve. */
     void sharedReaderFailed(PartitionFeed feed, Throwable cause) {
         synchronized (feedsLock) {
-            feeds.remove(feed.partition, feed);
+            feeds.remove(feed.partition(), feed);
         }
-        for (PartitionCursor c : feed.cursors) {
-            c.subscription.terminate(cause);
-        }
+        feed.endSubscriptions(cause);
     }
 
     KafkaAccess kafka() {

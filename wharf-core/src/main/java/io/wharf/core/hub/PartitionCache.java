@@ -16,11 +16,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * set of the partition's subscribers a {@link FilterSlot} holds each entry's match mask, computed
  * once when the entry (or the slot) arrives.
  *
- * <p>{@link #lock} guards every field; the shared reader appends and evicts, subscribers read.
+ * <p>Every operation locks {@link #ringLock} itself; callers never hold it. The shared reader
+ * appends and evicts, the hub's control thread ages entries out, any appending reader may trim this
+ * cache for the hub's memory cap, and subscribers read through
+ * {@link #read}, which runs a cursor's scan under the lock: one lock round trip per batch, never one
+ * per record. Methods marked "ring lock held" are for that scan only.
  */
 final class PartitionCache {
-    /** Guards the ring, the byte count, the offsets, the key map and the filter slots. */
-    final ReentrantLock lock = new ReentrantLock();
+    /** Guards the ring, the byte count, the offsets, the key map, the filter slots and {@link CachedEntry#superseded}. */
+    private final ReentrantLock ringLock = new ReentrantLock();
 
     private final boolean compacted;
     private final long maxBytes;
@@ -62,13 +66,51 @@ final class PartitionCache {
         this.latestByKey = compacted ? new HashMap<>() : null;
     }
 
-    /** Sets where the shared reader starts: the cache is complete from there. Lock held. */
+    /** Sets where the shared reader starts (or restarts): the cache is empty and complete from there. */
     void position(long offset) {
-        evictAll();
-        positioned = true;
-        completeFrom = offset;
-        head = offset;
-        version++;
+        ringLock.lock();
+        try {
+            evictAllLocked();
+            positioned = true;
+            completeFrom = offset;
+            head = offset;
+            version++;
+        } finally {
+            ringLock.unlock();
+        }
+    }
+
+    /**
+     * Runs one scan of a cursor under the ring lock, so appends and evictions wait for it: the
+     * cursor owns the iteration ({@link PartitionCursor#scanLocked}), the cache its consistency.
+     */
+    PartitionCursor.Scan read(PartitionCursor cursor, List<PartitionCursor.Queued> into, int quota, int lagLimit) {
+        ringLock.lock();
+        try {
+            return cursor.scanLocked(this, into, quota, lagLimit);
+        } finally {
+            ringLock.unlock();
+        }
+    }
+
+    /** Whether the shared reader is positioned and has read up to (not including) this offset. */
+    boolean reached(long offset) {
+        ringLock.lock();
+        try {
+            return positioned && head >= offset;
+        } finally {
+            ringLock.unlock();
+        }
+    }
+
+    /** Whether a reader at this offset can continue from the cache (now, or once the shared reader gets there). */
+    boolean covers(long offset) {
+        ringLock.lock();
+        try {
+            return coversLocked(offset);
+        } finally {
+            ringLock.unlock();
+        }
     }
 
     /** Bumped by every append and repositioning; readable without the lock, so a cursor can tell it missed something. */
@@ -76,27 +118,32 @@ final class PartitionCache {
         return version;
     }
 
-    /** Whether the shared reader knows its start yet. Lock held. */
+    /** Whether this is a compacted partition's cache. */
+    boolean compacted() {
+        return compacted;
+    }
+
+    /** Whether the shared reader knows its start yet. Ring lock held. */
     boolean positioned() {
+        assert ringLock.isHeldByCurrentThread();
         return positioned;
     }
 
-    /** Every record from this offset up to {@link #head()} is cached. Lock held. */
-    long completeFrom() {
-        return completeFrom;
-    }
-
-    /** The next offset the shared reader will read. Lock held. */
+    /** The next offset the shared reader will read. Ring lock held. */
     long head() {
+        assert ringLock.isHeldByCurrentThread();
         return head;
     }
 
-    /** Whether a reader at this offset can continue from the cache (now, or once the shared reader gets there). Lock held. */
-    boolean covers(long offset) {
+    /** {@link #covers}, ring lock held. */
+    boolean coversLocked(long offset) {
+        assert ringLock.isHeldByCurrentThread();
         return positioned && offset >= completeFrom;
     }
 
+    /** The oldest sequence still cached. Ring lock held. */
     long firstSeq() {
+        assert ringLock.isHeldByCurrentThread();
         return firstSeq;
     }
 
@@ -105,19 +152,22 @@ final class PartitionCache {
         return nextSeq;
     }
 
+    /** Bytes cached; readable without the lock (for choosing what to trim). */
     long bytes() {
         return bytes;
     }
 
+    /** The entry at a sequence between {@link #firstSeq()} and {@link #nextSeq()}. Ring lock held. */
     CachedEntry entry(long seq) {
         return ring[(int) (seq & (ring.length - 1))];
     }
 
+    /** A slot's match mask for the entry at a sequence. Ring lock held. */
     long mask(FilterSlot slot, long seq) {
         return slot.masks[(int) (seq & (ring.length - 1))];
     }
 
-    /** The first sequence whose entry holds or follows this offset ({@link #nextSeq()} if none). Lock held. */
+    /** The first sequence whose entry holds or follows this offset ({@link #nextSeq()} if none). Ring lock held. */
     long seek(long offset) {
         long lo = firstSeq;
         long hi = nextSeq;
@@ -135,9 +185,19 @@ final class PartitionCache {
     /**
      * Appends what the shared reader read and moves the head. Entries that would break the
      * partition's byte limit evict the oldest first; one larger than the limit is not cached at all.
-     * Afterwards each slot's {@link FilterSlot#matchedLastAppend} says whether it matched any. Lock held.
+     * Afterwards each slot's {@link FilterSlot#matchedLastAppend} says whether it matched any (read
+     * by the appending thread).
      */
     void append(List<CachedEntry> entries, long newHead, KeyIndex index, long nowNanos) {
+        ringLock.lock();
+        try {
+            appendLocked(entries, newHead, index, nowNanos);
+        } finally {
+            ringLock.unlock();
+        }
+    }
+
+    private void appendLocked(List<CachedEntry> entries, long newHead, KeyIndex index, long nowNanos) {
         for (FilterSlot slot : slots) {
             slot.matchedLastAppend = false;
         }
@@ -146,7 +206,7 @@ final class PartitionCache {
                 index.record(e);
             }
             if (e.bytes > maxBytes) {
-                evictAll();
+                evictAllLocked();
                 completeFrom = e.nextOffset;
                 continue;
             }
@@ -176,27 +236,50 @@ final class PartitionCache {
         }
         head = Math.max(head, newHead);
         version++;
-        evictOlderThan(nowNanos - maxAgeNanos);
+        evictOlderThanLocked(nowNanos - maxAgeNanos);
     }
 
-    /** Evicts entries appended before this time. Lock held. */
+    /** Evicts entries appended before this time. */
     void evictOlderThan(long cutoffNanos) {
+        ringLock.lock();
+        try {
+            evictOlderThanLocked(cutoffNanos);
+        } finally {
+            ringLock.unlock();
+        }
+    }
+
+    private void evictOlderThanLocked(long cutoffNanos) {
         while (firstSeq < nextSeq && entry(firstSeq).appendedNanos - cutoffNanos < 0) {
             evictOldest();
         }
     }
 
-    /** Evicts oldest entries until at least {@code wanted} bytes are freed or nothing is left; returns the bytes freed. Lock held. */
+    /** Evicts oldest entries until at least {@code wanted} bytes are freed or nothing is left; returns the bytes freed. */
     long evict(long wanted) {
-        long freed = 0;
-        while (freed < wanted && firstSeq < nextSeq) {
-            freed += evictOldest();
+        ringLock.lock();
+        try {
+            long freed = 0;
+            while (freed < wanted && firstSeq < nextSeq) {
+                freed += evictOldest();
+            }
+            return freed;
+        } finally {
+            ringLock.unlock();
         }
-        return freed;
     }
 
-    /** Drops everything (closing, or the partition was truncated). Lock held. */
+    /** Drops everything (closing, or the partition was truncated). */
     void evictAll() {
+        ringLock.lock();
+        try {
+            evictAllLocked();
+        } finally {
+            ringLock.unlock();
+        }
+    }
+
+    private void evictAllLocked() {
         while (firstSeq < nextSeq) {
             evictOldest();
         }
@@ -232,8 +315,17 @@ final class PartitionCache {
         ring = bigger;
     }
 
-    /** The slot for a filter set, shared with every subscriber asking for equal filters. Lock held. */
+    /** The slot for a filter set, shared with every subscriber asking for equal filters. */
     FilterSlot acquireSlot(FilterSet filters) {
+        ringLock.lock();
+        try {
+            return acquireSlotLocked(filters);
+        } finally {
+            ringLock.unlock();
+        }
+    }
+
+    private FilterSlot acquireSlotLocked(FilterSet filters) {
         for (FilterSlot slot : slots) {
             if (slot.filters.equals(filters)) {
                 slot.users++;
@@ -251,10 +343,15 @@ final class PartitionCache {
         return slot;
     }
 
-    /** Gives a slot back; the last user removes it. Lock held. */
+    /** Gives a slot back; the last user removes it. */
     void releaseSlot(FilterSlot slot) {
-        if (--slot.users == 0) {
-            slots.remove(slot);
+        ringLock.lock();
+        try {
+            if (--slot.users == 0) {
+                slots.remove(slot);
+            }
+        } finally {
+            ringLock.unlock();
         }
     }
 }

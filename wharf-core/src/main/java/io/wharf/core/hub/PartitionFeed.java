@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one shared Kafka read of a topic-partition: a plain reader ({@code assign}, no group) on its
  * own thread, appending what it reads to the partition's {@link PartitionCache} and waking the
- * cursors of every subscriber of the partition. The consumer is used by that thread only.
+ * cursors of every subscriber of the partition. The consumer is used by that thread only. The hub
+ * reaches the feed through its methods: the interest bookkeeping is guarded by the hub's feeds
+ * lock, the cache locks itself, the cursor list is copy-on-write.
  */
 final class PartitionFeed extends ReaderThread {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionFeed.class);
@@ -29,27 +31,25 @@ final class PartitionFeed extends ReaderThread {
     static final long LATEST = -1;
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
 
-    final TopicPartition partition;
-    final boolean compacted;
-    final PartitionCache cache;
+    private final TopicPartition partition;
+    private final PartitionCache cache;
     /** Latest offset per key, for snapshots read from Kafka; null unless compacted. */
-    final KeyIndex index;
+    private final KeyIndex index;
     /** The cursors of every subscriber reading this partition; the reader wakes them after each append. */
-    final CopyOnWriteArrayList<PartitionCursor> cursors = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<PartitionCursor> cursors = new CopyOnWriteArrayList<>();
 
     private final KafkaTopicHub hub;
     private final long requestedStart;
 
     // guarded by the hub's feeds lock
-    int interest;
-    long idleSinceNanos;
-    boolean pinned;
+    private int interest;
+    private long idleSinceNanos;
+    private boolean pinned;
 
     PartitionFeed(KafkaTopicHub hub, TopicPartition partition, boolean compacted, long start, boolean pinned) {
         super("wharf-hub-" + partition);
         this.hub = hub;
         this.partition = partition;
-        this.compacted = compacted;
         this.requestedStart = start;
         this.pinned = pinned;
         this.cache = new PartitionCache(compacted, hub.settings().cacheMaxBytes(),
@@ -60,6 +60,74 @@ final class PartitionFeed extends ReaderThread {
 
     void start() {
         startThread();
+    }
+
+    TopicPartition partition() {
+        return partition;
+    }
+
+    /** The partition's cache (it locks itself). */
+    PartitionCache cache() {
+        return cache;
+    }
+
+    /** Bytes this feed's cache holds (a lock-free estimate). */
+    long cachedBytes() {
+        return cache.bytes();
+    }
+
+    /** Frees at least {@code bytes} of the oldest cached records (fewer if the cache holds less); returns the bytes freed. */
+    long trimCache(long bytes) {
+        return cache.evict(bytes);
+    }
+
+    /** Evicts cached records the hub read before this time. */
+    void ageCache(long cutoffNanos) {
+        cache.evictOlderThan(cutoffNanos);
+    }
+
+    /** The key index of a compacted partition; null otherwise. */
+    KeyIndex keyIndex() {
+        return index;
+    }
+
+    /** Starts waking this cursor after every append. */
+    void attach(PartitionCursor cursor) {
+        cursors.add(cursor);
+    }
+
+    /** Stops waking this cursor. */
+    void detach(PartitionCursor cursor) {
+        cursors.remove(cursor);
+    }
+
+    /** Ends the subscription of every cursor reading this feed (the feed cannot go on). */
+    void endSubscriptions(Throwable cause) {
+        for (PartitionCursor c : cursors) {
+            c.subscription.terminate(cause);
+        }
+    }
+
+    /** One more subscription reads this feed. Hub's feeds lock held. */
+    void addInterest() {
+        interest++;
+    }
+
+    /** One subscription fewer; the last one starts the idle clock. Hub's feeds lock held. */
+    void releaseInterest(long nowNanos) {
+        if (--interest == 0) {
+            idleSinceNanos = nowNanos;
+        }
+    }
+
+    /** Keeps this feed whatever the interest (a bootstrap topic's). Hub's feeds lock held. */
+    void pin() {
+        pinned = true;
+    }
+
+    /** Whether the feed had no subscriber (and no pin) for at least the grace. Hub's feeds lock held. */
+    boolean idleFor(long nowNanos, long graceNanos) {
+        return !pinned && interest == 0 && nowNanos - idleSinceNanos >= graceNanos;
     }
 
     @Override
@@ -74,14 +142,8 @@ final class PartitionFeed extends ReaderThread {
             }
             c.assign(List.of(partition));
             long start = resolveStart(c);
-            cache.lock.lock();
-            try {
-                cache.position(start);
-            } finally {
-                cache.lock.unlock();
-            }
             LOG.debug("event=hub-reader-started partition={} offset={}", partition, start);
-            wakeCursors(true, true);
+            reposition(start);
             long lastHead = start;
             while (running) {
                 try {
@@ -115,12 +177,7 @@ final class PartitionFeed extends ReaderThread {
                     LOG.debug("closing hub reader of {} failed: {}", partition, e.toString());
                 }
             }
-            cache.lock.lock();
-            try {
-                cache.evictAll();
-            } finally {
-                cache.lock.unlock();
-            }
+            cache.evictAll();
             hub.sharedReaderStopped(this);
         }
     }
@@ -151,20 +208,25 @@ final class PartitionFeed extends ReaderThread {
             entries.add(e);
             bytes += e.bytes;
         }
-        append(entries, head, bytes);
+        publish(entries, head, bytes);
         hub.counters().sharedRecordsIn.add(records.size());
         return head;
     }
 
-    private void append(List<CachedEntry> entries, long head, long bytes) {
+    /**
+     * Makes room under the hub's memory cap, appends what the reader read, and wakes the cursors.
+     * Called by the reader thread (and by tests standing in for it): one caller at a time.
+     */
+    void publish(List<CachedEntry> entries, long head, long bytes) {
         hub.makeRoom(this, bytes);
-        cache.lock.lock();
-        try {
-            cache.append(entries, head, index, System.nanoTime());
-        } finally {
-            cache.lock.unlock();
-        }
+        cache.append(entries, head, index, System.nanoTime());
         wakeCursors(!entries.isEmpty(), false);
+    }
+
+    /** Positions the cache where the reader (re)starts and wakes the cursors. Reader thread (or a test standing in for it). */
+    void reposition(long offset) {
+        cache.position(offset);
+        wakeCursors(true, true);
     }
 
     /** Kafka no longer has (or does not yet have) the offset the reader is at. */
@@ -179,18 +241,12 @@ final class PartitionFeed extends ReaderThread {
             // retention deleted records before the shared reader got to them: every cursor passing here is told
             LOG.warn("event=hub-reader-gap partition={} from={} to={}", partition, position, first);
             c.seek(partition, first);
-            append(List.of(CachedEntry.gap(position, first, System.nanoTime())), first, 0);
+            publish(List.of(CachedEntry.gap(position, first, System.nanoTime())), first, 0);
         } else {
             LOG.warn("event=hub-partition-truncated partition={} position={} end={} action=restart-at-end",
                     partition, position, last);
             c.seek(partition, last);
-            cache.lock.lock();
-            try {
-                cache.position(last);
-            } finally {
-                cache.lock.unlock();
-            }
-            wakeCursors(true, true);
+            reposition(last);
         }
     }
 

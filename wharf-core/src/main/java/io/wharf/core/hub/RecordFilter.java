@@ -1,11 +1,13 @@
 package io.wharf.core.hub;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One filter: every condition must hold (AND). A subscription's filters are OR-ed, and each
- * delivered record says which of them matched.
+ * delivered record says which of them matched. Doors build filters with {@link FilterGrammar}.
  *
  * @param conditions the conditions, all required
  */
@@ -22,36 +24,28 @@ public record RecordFilter(List<Condition> conditions) {
     /** Whether every condition holds for a record with this key and these headers. */
     public boolean matches(byte[] key, List<HubEvent.Header> headers) {
         for (Condition c : conditions) {
-            if (!holds(c, key, headers)) {
+            if (!c.test(key, headers)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean holds(Condition condition, byte[] key, List<HubEvent.Header> headers) {
-        if (condition instanceof KeyEquals k) {
-            return key != null && Arrays.equals(k.key(), key);
-        }
-        if (condition instanceof HeaderEquals h) {
-            for (HubEvent.Header header : headers) {
-                if (header.key().equals(h.name()) && Arrays.equals(header.value(), h.value())) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        return !holds(((Not) condition).condition(), key, headers);
+    /** A condition on a record's key or headers; each kind tests itself, so a filter cannot meet a kind it does not know. */
+    public sealed interface Condition permits KeyEquals, HeaderEquals, Not {
+        /** Whether the condition holds for a record with this key (null when it has none) and these headers. */
+        boolean test(byte[] key, List<HubEvent.Header> headers);
     }
 
-    /** A condition on a record's key or headers. */
-    public sealed interface Condition {
-    }
-
-    /** The record's key equals these bytes. */
+    /** The record's key equals these bytes (a record without a key never matches). */
     public record KeyEquals(byte[] key) implements Condition {
         public KeyEquals {
-            java.util.Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(key, "key");
+        }
+
+        @Override
+        public boolean test(byte[] recordKey, List<HubEvent.Header> headers) {
+            return recordKey != null && Arrays.equals(key, recordKey);
         }
 
         @Override
@@ -66,14 +60,25 @@ public record RecordFilter(List<Condition> conditions) {
 
         @Override
         public String toString() {
-            return "key=" + new String(key, java.nio.charset.StandardCharsets.UTF_8);
+            return "key=" + new String(key, StandardCharsets.UTF_8);
         }
     }
 
-    /** The record has a header with this name whose value equals these bytes. */
+    /** The record has a header with this name whose value equals these bytes (null matches a null-valued header). */
     public record HeaderEquals(String name, byte[] value) implements Condition {
         public HeaderEquals {
-            java.util.Objects.requireNonNull(name, "header name");
+            Objects.requireNonNull(name, "header name");
+        }
+
+        @Override
+        public boolean test(byte[] key, List<HubEvent.Header> headers) {
+            for (int i = 0, n = headers.size(); i < n; i++) {
+                HubEvent.Header header = headers.get(i);
+                if (header.key().equals(name) && Arrays.equals(header.value(), value)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
@@ -88,14 +93,19 @@ public record RecordFilter(List<Condition> conditions) {
 
         @Override
         public String toString() {
-            return "header." + name + "=" + (value == null ? "null" : new String(value, java.nio.charset.StandardCharsets.UTF_8));
+            return "header." + name + "=" + (value == null ? "null" : new String(value, StandardCharsets.UTF_8));
         }
     }
 
     /** The inner condition does not hold. */
     public record Not(Condition condition) implements Condition {
         public Not {
-            java.util.Objects.requireNonNull(condition, "condition");
+            Objects.requireNonNull(condition, "condition");
+        }
+
+        @Override
+        public boolean test(byte[] key, List<HubEvent.Header> headers) {
+            return !condition.test(key, headers);
         }
     }
 }
