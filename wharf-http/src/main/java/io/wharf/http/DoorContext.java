@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.wharf.core.config.HttpSettings;
 import io.wharf.core.gateway.GatewayContext;
 import io.wharf.core.kafka.KafkaAccess;
 
@@ -27,7 +26,7 @@ final class DoorContext {
     }
 
     HttpSettings settings() {
-        return gateway.config().http();
+        return gateway.config().section(HttpSettings.class);
     }
 
     KafkaAccess kafka() {

@@ -14,7 +14,6 @@ import java.util.Map;
 
 import io.wharf.core.config.ConfigException;
 import io.wharf.core.config.ConfigLoader;
-import io.wharf.core.config.HttpSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Gateway;
 import io.wharf.testkit.SharedKafka;

@@ -18,10 +18,10 @@ import java.util.function.Function;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.wharf.core.config.PollerSettings;
-import io.wharf.core.config.RelaySettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Gateway;
+import io.wharf.relay.config.PollerSettings;
+import io.wharf.relay.config.RelaySettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -13,11 +13,11 @@ import java.util.Map;
 
 import io.wharf.core.config.ConfigException;
 import io.wharf.core.config.ConfigLoader;
-import io.wharf.core.config.PollerSettings;
-import io.wharf.core.config.RelaySettings;
-import io.wharf.core.config.WebhookRouteSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Gateway;
+import io.wharf.relay.config.PollerSettings;
+import io.wharf.relay.config.RelaySettings;
+import io.wharf.relay.config.WebhookRouteSettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
 import org.junit.jupiter.api.Test;

@@ -5,12 +5,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-import io.wharf.core.config.PollerSettings;
-import io.wharf.core.config.RelaySettings;
-import io.wharf.core.config.RetrySettings;
-import io.wharf.core.config.WebhookRouteSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Gateway;
+import io.wharf.relay.config.PollerSettings;
+import io.wharf.relay.config.RelaySettings;
+import io.wharf.relay.config.RetrySettings;
+import io.wharf.relay.config.WebhookRouteSettings;
 
 /**
  * A gateway in its own process, for the crash test: one route against the shared broker. It prints

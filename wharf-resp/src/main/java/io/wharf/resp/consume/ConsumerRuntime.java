@@ -11,13 +11,13 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.wharf.core.kafka.Causes;
-import io.wharf.core.config.RespSettings;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.UnknownTopicException;
+import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.server.RespMetrics;
 import io.wharf.resp.server.RespStats;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -10,7 +10,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wharf.core.auth.Credentials;
-import io.wharf.core.config.RespSettings;
 import io.wharf.core.gateway.GatewayContext;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.resp.command.CommandTable;
@@ -18,6 +17,7 @@ import io.wharf.resp.command.ConnectionCommands;
 import io.wharf.resp.command.ConsumeCommands;
 import io.wharf.resp.command.ProduceCommands;
 import io.wharf.resp.command.ServerCommands;
+import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.consume.ConsumerRuntime;
 import io.wharf.resp.produce.ColdTopics;
 import io.wharf.resp.produce.ProduceBudget;
@@ -42,7 +42,7 @@ public final class RespServer implements AutoCloseable {
 
     public RespServer(GatewayContext context) {
         this.context = context;
-        this.settings = context.config().resp();
+        this.settings = context.config().section(RespSettings.class);
         // the gauges read the consumer runtime, which needs the metrics to exist first
         this.metrics = new RespMetrics(context.metrics().registry(), connections::get,
                 () -> consumerRuntime() == null ? 0 : consumerRuntime().blockedClients().get(),
