@@ -160,8 +160,11 @@ public final class ConfigLoader {
     }
 
     private static Collection<Object> coreKeys() {
+        var kebab = new PropertyNamingStrategies.KebabCaseStrategy();
         List<Object> keys = new ArrayList<>();
-        MAPPER.valueToTree(WharfConfig.defaults()).fieldNames().forEachRemaining(keys::add);
+        for (var component : WharfConfig.class.getRecordComponents()) {
+            keys.add(kebab.translate(component.getName()));
+        }
         return keys;
     }
 

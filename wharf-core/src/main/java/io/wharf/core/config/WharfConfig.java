@@ -61,12 +61,19 @@ public record WharfConfig(
         embedded = embedded == null ? new EmbeddedSettings(null, null, null, null) : embedded;
         auth = auth == null ? new AuthSettings(null, null, null) : auth;
         hub = hub == null ? HubSettings.defaults() : hub;
-        doors = doors == null ? Map.of() : Map.copyOf(doors);
-        doors.forEach((type, settings) -> {
-            if (!type.isInstance(settings)) {
-                throw new IllegalArgumentException(settings + " is not a " + type.getName());
-            }
-        });
+        Map<Class<? extends Section>, Section> given = new LinkedHashMap<>();
+        if (doors != null) {
+            doors.forEach((type, settings) -> {
+                if (!type.isInstance(settings)) {
+                    throw new IllegalArgumentException(settings + " is not a " + type.getName());
+                }
+                // a section equal to its defaults is the same as an absent one, so equal configurations are equal
+                if (!settings.equals(defaultsOf(type))) {
+                    given.put(type, settings);
+                }
+            });
+        }
+        doors = Map.copyOf(given);
     }
 
     /** Every default: embedded broker, loopback, the standard ports, every door at its defaults. */
@@ -96,10 +103,7 @@ public record WharfConfig(
      */
     public <S extends Section> S section(Class<S> type) {
         Section settings = doors.get(type);
-        if (settings == null) {
-            settings = DOOR_DEFAULTS.computeIfAbsent(type, ConfigLoader::defaultsOf);
-        }
-        return type.cast(settings);
+        return type.cast(settings != null ? settings : defaultsOf(type));
     }
 
     /** A copy with a door's settings replaced. */
@@ -173,6 +177,10 @@ public record WharfConfig(
         }
         sections(doorSections).forEach((key, section) -> section.problems(key, problems));
         return problems;
+    }
+
+    private static Section defaultsOf(Class<?> type) {
+        return DOOR_DEFAULTS.computeIfAbsent(type, ConfigLoader::defaultsOf);
     }
 
     static void port(List<String> problems, String key, int port) {
