@@ -17,10 +17,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.wharf.core.config.DurationText;
-import io.wharf.core.config.HttpSettings;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Turns a complete HTTP request into an {@link ApiRequest}, or throws an {@link ApiError} saying

@@ -2,7 +2,6 @@ package io.wharf.http;
 
 import java.time.Duration;
 
-import io.wharf.core.config.HttpSettings;
 import io.wharf.core.gateway.GatewayContext;
 import io.wharf.core.group.GroupRuntime;
 import io.wharf.core.hub.TopicHub;
@@ -25,7 +24,7 @@ final class DoorContext {
         this.metrics = metrics;
         // no setting: one poller per core (at most four) serves every group-mode and kafka-proxy socket;
         // at most two lifecycle tasks per member, and members are bounded by connections x subscriptions
-        HttpSettings settings = gateway.config().http();
+        HttpSettings settings = gateway.config().section(HttpSettings.class);
         this.groups = new GroupRuntime("wharf-http", GroupRuntime.defaultPollerThreads(),
                 (int) Math.min(1 << 20, 2L * settings.maxConnections() * NativeSocket.MAX_SUBSCRIPTIONS + 16),
                 GROUP_CLOSE_TIMEOUT);
@@ -36,7 +35,7 @@ final class DoorContext {
     }
 
     HttpSettings settings() {
-        return gateway.config().http();
+        return gateway.config().section(HttpSettings.class);
     }
 
     KafkaAccess kafka() {

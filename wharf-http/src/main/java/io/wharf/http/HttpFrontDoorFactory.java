@@ -7,7 +7,7 @@ import io.wharf.core.gateway.FrontDoorFactory;
 import io.wharf.core.gateway.GatewayContext;
 
 /** Registers the HTTP front door with the gateway. */
-public final class HttpFrontDoorFactory implements FrontDoorFactory {
+public final class HttpFrontDoorFactory implements FrontDoorFactory<HttpSettings> {
     @Override
     public String name() {
         return "http";
@@ -19,7 +19,12 @@ public final class HttpFrontDoorFactory implements FrontDoorFactory {
     }
 
     @Override
+    public Class<HttpSettings> settingsType() {
+        return HttpSettings.class;
+    }
+
+    @Override
     public Optional<FrontDoor> create(GatewayContext context) {
-        return context.config().http().enabled() ? Optional.of(new HttpFrontDoor(context)) : Optional.empty();
+        return context.config().section(HttpSettings.class).enabled() ? Optional.of(new HttpFrontDoor(context)) : Optional.empty();
     }
 }

@@ -14,10 +14,9 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 
 import io.wharf.core.config.AuthSettings;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,14 +25,14 @@ import org.junit.jupiter.api.Test;
 class AuthTest {
     private static final String TOKEN = "tok-123456";
     private static TestKafka kafka;
-    private static Gateway gateway;
+    private static TestGateway gateway;
     private static String topic;
 
     @BeforeAll
     static void start() {
         kafka = SharedKafka.get();
-        gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
-                .withAuth(new AuthSettings("pw-default", Map.of("alice", "alice-pw"), List.of(TOKEN))));
+        gateway = TestGateway.builder().kafka(kafka)
+                .auth(new AuthSettings("pw-default", Map.of("alice", "alice-pw"), List.of(TOKEN))).start();
         topic = kafka.createTopic("auth", 1);
     }
 

@@ -19,10 +19,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
 import org.awaitility.Awaitility;
@@ -49,8 +48,7 @@ class GroupModeThreadsTest {
         ExecutorService clientThreads = Executors.newFixedThreadPool(2);
         HttpClient client = HttpClient.newBuilder().executor(clientThreads).connectTimeout(Duration.ofSeconds(10)).build();
         String run = Long.toString(System.nanoTime(), 36);
-        try (Gateway gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers())
-                .withEphemeralPorts())) {
+        try (TestGateway gateway = TestGateway.builder().kafka(kafka).start()) {
             List<Inbox> sockets = new ArrayList<>();
             sockets.add(Inbox.open(client, gateway));
             Map<String, Integer> before = threadsByKind();
@@ -151,7 +149,7 @@ class GroupModeThreadsTest {
         private final StringBuilder partial = new StringBuilder(); // the client's executor, one message at a time
         WebSocket socket;
 
-        static Inbox open(HttpClient client, Gateway gateway) {
+        static Inbox open(HttpClient client, TestGateway gateway) {
             Inbox inbox = new Inbox();
             inbox.socket = client.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                     .buildAsync(TestClients.ws(gateway, "/ws"), inbox).join();

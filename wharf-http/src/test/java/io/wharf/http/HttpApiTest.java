@@ -15,11 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wharf.core.config.HttpSettings;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,13 +26,13 @@ import org.junit.jupiter.api.Test;
 /** The REST API with the JDK's HttpClient: produce, topic metadata, health, and every bad input with its status and body. */
 class HttpApiTest {
     private static TestKafka kafka;
-    private static Gateway gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() {
         kafka = SharedKafka.get();
-        gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
-                .withHttp(new HttpSettings(null, 2 * 1024 * 1024, null)));
+        gateway = TestGateway.builder().kafka(kafka).with(HttpSettings.class, new HttpSettings(null, 2 * 1024 * 1024, null))
+                .start();
     }
 
     @AfterAll

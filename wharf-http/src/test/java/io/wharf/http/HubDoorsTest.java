@@ -16,10 +16,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.AfterAll;
@@ -30,17 +29,14 @@ import org.junit.jupiter.api.Test;
 class HubDoorsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static TestKafka kafka;
-    private static Gateway gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() {
         kafka = SharedKafka.get();
-        gateway = Gateway.start(config());
+        gateway = TestGateway.builder().kafka(kafka).start();
     }
 
-    private static WharfConfig config() {
-        return WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts();
-    }
 
     @AfterAll
     static void stop() {
@@ -73,7 +69,7 @@ class HubDoorsTest {
             lastId = events.get(events.size() - 1).id();
             assertThat(lastId).isNotBlank();
         }
-        try (Gateway second = Gateway.start(config());
+        try (TestGateway second = TestGateway.builder().kafka(kafka).start();
              SseClient resumed = SseClient.open(second, "/topics/" + topic, "Last-Event-ID", lastId)) {
             for (SseClient.Event e : resumed.records(35, WAIT)) {
                 assertThat(seen.add(where(e.data()))).as("repeated %s", where(e.data())).isTrue();

@@ -11,10 +11,9 @@ import java.util.Properties;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wharf.core.config.AuthSettings;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -31,13 +30,12 @@ import org.junit.jupiter.api.Test;
 class KafkaProxyCompatTest {
     private static final String SECRET = "s3cret-proxy";
     private static TestKafka kafka;
-    private static Gateway gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() {
         kafka = SharedKafka.get();
-        gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
-                .withAuth(new AuthSettings(SECRET, null, null)));
+        gateway = TestGateway.builder().kafka(kafka).auth(new AuthSettings(SECRET, null, null)).start();
     }
 
     @AfterAll

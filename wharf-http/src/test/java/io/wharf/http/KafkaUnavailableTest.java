@@ -7,11 +7,10 @@ import java.time.Duration;
 import java.util.Map;
 
 import io.wharf.core.config.KafkaSettings;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
 import io.wharf.kafka.embedded.EmbeddedKafka;
 import io.wharf.kafka.embedded.EmbeddedKafkaSettings;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +25,7 @@ class KafkaUnavailableTest {
                         "max.block.ms", "2000"),
                 null, Duration.ofSeconds(30), Duration.ofSeconds(2));
         try (TestKafka kafka = new TestKafka(broker.bootstrapServers());
-             Gateway gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(broker.bootstrapServers())
-                     .withEphemeralPorts().withKafka(quick))) {
+             TestGateway gateway = TestGateway.builder().kafka(kafka).kafkaSettings(quick).start()) {
             String topic = kafka.createTopic("down", 1);
             assertThat(TestClients.post(gateway, "/topics/" + topic, "text/plain", "before").statusCode()).isEqualTo(200);
 

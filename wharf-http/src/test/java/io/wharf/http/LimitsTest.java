@@ -14,11 +14,10 @@ import java.util.Map;
 
 import io.wharf.core.config.ConfigException;
 import io.wharf.core.config.ConfigLoader;
-import io.wharf.core.config.HttpSettings;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
+import io.wharf.core.gateway.FrontDoors;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -28,14 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
 class LimitsTest {
     private static final TestKafka KAFKA = SharedKafka.get();
 
-    private static Gateway start(HttpSettings http) {
-        return Gateway.start(WharfConfig.defaults().withBootstrapServers(KAFKA.bootstrapServers()).withEphemeralPorts()
-                .withHttp(http));
+    private static TestGateway start(HttpSettings http) {
+        return TestGateway.builder().kafka(KAFKA).with(HttpSettings.class, http).start();
     }
 
     @Test
     void connectionsBeyondTheLimitGetA503AndTheOthersKeepWorking() throws Exception {
-        try (Gateway gateway = start(new HttpSettings(null, null, 3))) {
+        try (TestGateway gateway = start(new HttpSettings(null, null, 3))) {
             List<Socket> held = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 held.add(new Socket("127.0.0.1", gateway.endpoint("http").port()));
@@ -58,7 +56,7 @@ class LimitsTest {
     void idleConnectionsAreClosedAndSilentWebSocketsArePingedThenClosed() throws Exception {
         HttpSettings http = new HttpSettings(null, null, null, null, Duration.ofMillis(500), Duration.ofSeconds(1), null,
                 null, null, null, null);
-        try (Gateway gateway = start(http)) {
+        try (TestGateway gateway = start(http)) {
             try (Socket idle = new Socket("127.0.0.1", gateway.endpoint("http").port())) {
                 idle.setSoTimeout(20_000);
                 assertThat(idle.getInputStream().read()).isEqualTo(-1);
@@ -95,7 +93,7 @@ class LimitsTest {
     void aClientWhoseBufferStaysFullIsDisconnectedAsSlow() {
         HttpSettings http = new HttpSettings(null, null, null, null, null, null, 64 * 1024, Duration.ofSeconds(1), null,
                 null, null);
-        try (Gateway gateway = start(http)) {
+        try (TestGateway gateway = start(http)) {
             String topic = KAFKA.createTopic("limits-slow", 1);
             TestClients.Socket stalled = new TestClients.Socket(false);
             stalled.connect(gateway, "/ws");
@@ -130,14 +128,14 @@ class LimitsTest {
                   long-poll-max-wait: 20s
                   heartbeat-interval: 10s
                 """);
-        HttpSettings http = new ConfigLoader().load(ok, Map.of()).http();
+        HttpSettings http = new ConfigLoader(FrontDoors.sections()).load(ok, Map.of()).section(HttpSettings.class);
         assertThat(http.maxFrameBytes()).isEqualTo(65536);
         assertThat(http.idleTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(http.websocketIdleTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(http.maxBodyBytes()).isEqualTo(8 * 1024 * 1024);
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, "http:\n  max-frame-bytes: 0\n  outbound-buffer-bytes: 10\n  idle-timeout: 0s\n");
-        assertThatThrownBy(() -> new ConfigLoader().load(bad, Map.of())).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> new ConfigLoader(FrontDoors.sections()).load(bad, Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("http.max-frame-bytes").hasMessageContaining("http.outbound-buffer-bytes")
                 .hasMessageContaining("http.idle-timeout");
     }

@@ -10,10 +10,9 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -26,12 +25,12 @@ import org.junit.jupiter.api.Test;
 class NativeWebSocketTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static TestKafka kafka;
-    private static Gateway gateway;
+    private static TestGateway gateway;
 
     @BeforeAll
     static void start() {
         kafka = SharedKafka.get();
-        gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts());
+        gateway = TestGateway.builder().kafka(kafka).start();
     }
 
     @AfterAll

@@ -6,7 +6,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-import io.wharf.core.gateway.Gateway;
+import io.wharf.testkit.gateway.TestGateway;
 
 /**
  * A plain socket speaking HTTP/1.1 by hand, for requests the JDK client will not send (a WebSocket
@@ -17,7 +17,7 @@ final class RawHttp {
     }
 
     /** Status code and body of a WebSocket upgrade request to the path, with extra header lines. */
-    static String[] upgrade(Gateway gateway, String path, String... headerLines) throws IOException {
+    static String[] upgrade(TestGateway gateway, String path, String... headerLines) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", gateway.endpoint("http").port())) {
             socket.setSoTimeout(30_000);
             StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"

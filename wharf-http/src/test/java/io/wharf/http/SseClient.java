@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wharf.core.gateway.Gateway;
+import io.wharf.testkit.gateway.TestGateway;
 
 /** Reads a Server-Sent Events stream with the JDK's HttpClient, event by event. */
 final class SseClient implements AutoCloseable {
@@ -29,7 +29,7 @@ final class SseClient implements AutoCloseable {
         this.reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
     }
 
-    static SseClient open(Gateway gateway, String pathAndQuery, String... headers) {
+    static SseClient open(TestGateway gateway, String pathAndQuery, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(TestClients.uri(gateway, pathAndQuery))
                 .header("Accept", "text/event-stream");
         for (int i = 0; i + 1 < headers.length; i += 2) {

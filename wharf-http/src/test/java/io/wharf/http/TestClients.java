@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wharf.core.gateway.Gateway;
+import io.wharf.testkit.gateway.TestGateway;
 
 /** Real clients for tests: the JDK's HttpClient for HTTP and WebSocket, against a running gateway. */
 final class TestClients {
@@ -25,11 +25,11 @@ final class TestClients {
     private TestClients() {
     }
 
-    static URI uri(Gateway gateway, String pathAndQuery) {
+    static URI uri(TestGateway gateway, String pathAndQuery) {
         return URI.create("http://127.0.0.1:" + gateway.endpoint("http").port() + pathAndQuery);
     }
 
-    static URI ws(Gateway gateway, String pathAndQuery) {
+    static URI ws(TestGateway gateway, String pathAndQuery) {
         return URI.create("ws://127.0.0.1:" + gateway.endpoint("http").port() + pathAndQuery);
     }
 
@@ -41,11 +41,11 @@ final class TestClients {
         }
     }
 
-    static HttpResponse<String> get(Gateway gateway, String path) {
+    static HttpResponse<String> get(TestGateway gateway, String path) {
         return send(HttpRequest.newBuilder(uri(gateway, path)).timeout(Duration.ofSeconds(30)).GET().build());
     }
 
-    static HttpResponse<String> post(Gateway gateway, String path, String contentType, String body) {
+    static HttpResponse<String> post(TestGateway gateway, String path, String contentType, String body) {
         return send(HttpRequest.newBuilder(uri(gateway, path)).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
@@ -70,13 +70,13 @@ final class TestClients {
             this.demand = demand;
         }
 
-        static Socket open(Gateway gateway, String path, String... headers) {
+        static Socket open(TestGateway gateway, String path, String... headers) {
             Socket s = new Socket(true);
             s.connect(gateway, path, headers);
             return s;
         }
 
-        void connect(Gateway gateway, String path, String... headers) {
+        void connect(TestGateway gateway, String path, String... headers) {
             WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
             for (int i = 0; i + 1 < headers.length; i += 2) {
                 builder.header(headers[i], headers[i + 1]);

@@ -9,6 +9,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 import io.wharf.core.config.WharfConfig;
+import io.wharf.relay.config.RelaySettings;
 
 /**
  * This instance's stable identity among instances sharing routes: the configured
@@ -20,8 +21,9 @@ final class InstanceId {
     }
 
     static String of(WharfConfig config) {
-        if (config.relay().instanceId() != null) {
-            return config.relay().instanceId();
+        String configured = config.section(RelaySettings.class).instanceId();
+        if (configured != null) {
+            return configured;
         }
         String dir = config.dataDir().toAbsolutePath().normalize().toString();
         try {

@@ -9,13 +9,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.wharf.core.config.ConfigException;
-import io.wharf.core.config.PollerSettings;
-import io.wharf.core.config.RelaySettings;
-import io.wharf.core.config.WebhookRouteSettings;
 import io.wharf.core.gateway.Endpoint;
 import io.wharf.core.gateway.FrontDoor;
 import io.wharf.core.gateway.GatewayContext;
 import io.wharf.core.kafka.UnknownTopicException;
+import io.wharf.relay.config.PollerSettings;
+import io.wharf.relay.config.RelaySettings;
+import io.wharf.relay.config.WebhookRouteSettings;
 import io.wharf.relay.http.RelayHttpClient;
 import io.wharf.relay.poller.Poller;
 import io.wharf.relay.webhook.WebhookRoute;
@@ -39,7 +39,7 @@ public final class RelayFrontDoor implements FrontDoor {
 
     RelayFrontDoor(GatewayContext context) {
         this.context = context;
-        this.settings = context.config().relay();
+        this.settings = context.config().section(RelaySettings.class);
     }
 
     @Override

@@ -18,12 +18,11 @@ import java.util.function.Function;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.wharf.core.config.PollerSettings;
-import io.wharf.core.config.RelaySettings;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
+import io.wharf.relay.config.PollerSettings;
+import io.wharf.relay.config.RelaySettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -86,9 +85,9 @@ class PollerTest {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/source");
     }
 
-    private static Gateway start(TestKafka kafka, String instance, PollerSettings... pollers) {
-        return Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
-                .withRelay(new RelaySettings(instance, null, List.of(pollers))));
+    private static TestGateway start(TestKafka kafka, String instance, PollerSettings... pollers) {
+        return TestGateway.builder().kafka(kafka).with(RelaySettings.class, new RelaySettings(instance, null, List.of(pollers)))
+                .start();
     }
 
     private PollerSettings arrayPoller(String name, String topic, String stateTopic) {
@@ -122,7 +121,7 @@ class PollerTest {
         PollerSettings poller = arrayPoller("items", topic, stateTopic);
         body = items(1, 2, 3);
         etag = "\"v1\"";
-        Gateway gateway = start(kafka, "poll-a", poller);
+        TestGateway gateway = start(kafka, "poll-a", poller);
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> Topics.readCommitted(kafka, topic).size() >= 3);
             // unchanged source: conditional requests answered 304, nothing written
@@ -142,7 +141,7 @@ class PollerTest {
         body = items(1, 2, 3, 4, 5, 6);
         etag = "\"v3\"";
         int before = seen.size();
-        Gateway again = start(kafka, "poll-a", poller);
+        TestGateway again = start(kafka, "poll-a", poller);
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> Topics.readCommitted(kafka, topic).size() >= 6);
             await().atMost(Duration.ofSeconds(30)).until(() -> countSeen(s -> s.startsWith("\"v3\"|")) >= 2);
@@ -165,7 +164,7 @@ class PollerTest {
         body = "{\"status\":\"green\"}";
         etag = null;
         lastModified = "Wed, 21 Oct 2015 07:28:00 GMT";
-        try (Gateway gateway = start(kafka, "poll-b", poller)) {
+        try (TestGateway gateway = start(kafka, "poll-b", poller)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> Topics.readCommitted(kafka, topic).size() >= 1);
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> countSeen(s -> s.contains("|Wed, 21 Oct 2015 07:28:00 GMT|")) >= 2);
@@ -193,7 +192,7 @@ class PollerTest {
         PollerSettings poller = arrayPoller("shared-items", topic, stateTopic);
         body = items(10, 20);
         etag = "\"s1\"";
-        try (Gateway a = start(kafka, "poll-x", poller); Gateway b = start(kafka, "poll-y", poller)) {
+        try (TestGateway a = start(kafka, "poll-x", poller); TestGateway b = start(kafka, "poll-y", poller)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> leaders(a, b) == 1);
             await().atMost(Duration.ofSeconds(30)).until(() -> Topics.readCommitted(kafka, topic).size() >= 2);
             assertThat(leaders(a, b)).isLessThanOrEqualTo(1);
@@ -206,16 +205,16 @@ class PollerTest {
         }
     }
 
-    private static int leaders(Gateway... gateways) {
+    private static int leaders(TestGateway... gateways) {
         int n = 0;
-        for (Gateway g : gateways) {
+        for (TestGateway g : gateways) {
             var gauge = g.context().metrics().registry().find("wharf.relay.poll.leader").gauge();
             n += gauge == null ? 0 : (int) gauge.value();
         }
         return n;
     }
 
-    private static double metric(Gateway gateway, String name, String... tags) {
+    private static double metric(TestGateway gateway, String name, String... tags) {
         var c = gateway.context().metrics().registry().find(name).tags(tags).counter();
         return c == null ? 0 : c.count();
     }

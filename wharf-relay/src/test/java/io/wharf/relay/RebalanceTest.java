@@ -14,12 +14,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.wharf.core.config.RelaySettings;
-import io.wharf.core.config.WebhookRouteSettings;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
+import io.wharf.relay.config.RelaySettings;
+import io.wharf.relay.config.WebhookRouteSettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -42,8 +41,8 @@ class RebalanceTest {
             AtomicInteger produced = new AtomicInteger();
             Thread producer = new Thread(() -> produce(kafka, source, seq, producing, produced), "rebalance-producer");
             producer.start();
-            Gateway a = start(kafka, "reb-a", source, dlt, endpoint);
-            Gateway b = null;
+            TestGateway a = start(kafka, "reb-a", source, dlt, endpoint);
+            TestGateway b = null;
             try {
                 await().atMost(Duration.ofSeconds(60)).until(() -> ledger.effects().size() >= 300);
                 b = start(kafka, "reb-b", source, dlt, endpoint);
@@ -91,12 +90,12 @@ class RebalanceTest {
         return (int) ledger.requests().stream().filter(r -> instance.equals(r.header("X-Instance"))).count();
     }
 
-    private static Gateway start(TestKafka kafka, String instance, String source, String dlt, LedgerEndpoint endpoint) {
+    private static TestGateway start(TestKafka kafka, String instance, String source, String dlt, LedgerEndpoint endpoint) {
         WebhookRouteSettings r = route("shared", source, endpoint.url("/rebalance"), dlt).maxInFlight(100)
                 .headers(Map.of("X-Instance", instance.substring(instance.length() - 1)))
                 .commitInterval(Duration.ofMillis(200)).build();
-        return Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
-                .withRelay(new RelaySettings(instance, List.of(r), null)));
+        return TestGateway.builder().kafka(kafka).with(RelaySettings.class, new RelaySettings(instance, List.of(r), null))
+                .start();
     }
 
     private static void produce(TestKafka kafka, String topic, int[] seq, AtomicBoolean go, AtomicInteger produced) {

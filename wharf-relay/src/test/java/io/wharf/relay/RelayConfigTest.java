@@ -13,13 +13,14 @@ import java.util.Map;
 
 import io.wharf.core.config.ConfigException;
 import io.wharf.core.config.ConfigLoader;
-import io.wharf.core.config.PollerSettings;
-import io.wharf.core.config.RelaySettings;
-import io.wharf.core.config.WebhookRouteSettings;
 import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
+import io.wharf.core.gateway.FrontDoors;
+import io.wharf.relay.config.PollerSettings;
+import io.wharf.relay.config.RelaySettings;
+import io.wharf.relay.config.WebhookRouteSettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,7 @@ class RelayConfigTest {
     private WharfConfig load(String yaml) throws IOException {
         Path file = dir.resolve("wharf.yaml");
         Files.writeString(file, yaml);
-        return new ConfigLoader(Map.of("HOOK_TOKEN", "t0ken")::get).load(file, Map.of());
+        return new ConfigLoader(Map.of("HOOK_TOKEN", "t0ken")::get, FrontDoors.sections()).load(file, Map.of());
     }
 
     private String problem(String yaml) {
@@ -76,7 +77,7 @@ class RelayConfigTest {
                       cursor-field: updated
                       cursor-param: since
                 """);
-        RelaySettings relay = config.relay();
+        RelaySettings relay = config.section(RelaySettings.class);
         assertThat(relay.instanceId()).isEqualTo("wharf-1");
         WebhookRouteSettings r = relay.routes().get(0);
         assertThat(r.group()).isEqualTo("wharf-relay-orders");
@@ -102,7 +103,7 @@ class RelayConfigTest {
                 relay:
                   routes:
                     - {name: r, topics: [a], url: "http://127.0.0.1:9/x", dead-letter-topic: a.dead}
-                """).relay().routes().get(0);
+                """).section(RelaySettings.class).routes().get(0);
         assertThat(r.method()).isEqualTo("POST");
         assertThat(r.maxInFlight()).isEqualTo(1000);
         assertThat(r.maxInFlightPerPartition()).isEqualTo(1000);
@@ -188,9 +189,8 @@ class RelayConfigTest {
         WebhookRouteSettings route = new WebhookRouteSettings("creates", List.of(source), null,
                 URI.create("http://127.0.0.1:9/"), null, null, null, null, null, null, null, null, null, null,
                 deadLetters, responses, null, null, null, null);
-        WharfConfig config = WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
-                .withRelay(new RelaySettings("cfg", List.of(route), null));
-        try (Gateway gateway = Gateway.start(config)) {
+        try (TestGateway gateway = TestGateway.builder().kafka(kafka)
+                .with(RelaySettings.class, new RelaySettings("cfg", List.of(route), null)).start()) {
             assertThat(kafka.admin().listTopics().names().get()).contains(deadLetters, responses);
         }
     }
@@ -204,17 +204,16 @@ class RelayConfigTest {
         String colliding = existing.replace('_', '.');
         WebhookRouteSettings route = WebhookRouteSettings.of("refuses", List.of(source),
                 URI.create("http://127.0.0.1:9/"), colliding);
-        WharfConfig config = WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
-                .withRelay(new RelaySettings("cfg", List.of(route), null));
-        assertThatThrownBy(() -> Gateway.start(config)).isInstanceOf(ConfigException.class)
+        TestGateway.Builder config = TestGateway.builder().kafka(kafka)
+                .with(RelaySettings.class, new RelaySettings("cfg", List.of(route), null));
+        assertThatThrownBy(config::start).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("relay.routes[0].dead-letter-topic: topic '" + colliding
                         + "' does not exist and cannot be created");
     }
 
     @Test
     void theRelayIsDisabledWithoutRoutesOrPollers(TestKafka kafka) {
-        try (Gateway gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers())
-                .withEphemeralPorts())) {
+        try (TestGateway gateway = TestGateway.builder().kafka(kafka).start()) {
             assertThat(new RelayFrontDoorFactory().create(gateway.context())).isEmpty();
             assertThat(gateway.endpoints()).noneMatch(e -> e.name().equals("relay"));
         }

@@ -5,12 +5,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-import io.wharf.core.config.PollerSettings;
-import io.wharf.core.config.RelaySettings;
-import io.wharf.core.config.RetrySettings;
-import io.wharf.core.config.WebhookRouteSettings;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
+import io.wharf.relay.config.PollerSettings;
+import io.wharf.relay.config.RelaySettings;
+import io.wharf.relay.config.RetrySettings;
+import io.wharf.relay.config.WebhookRouteSettings;
+import io.wharf.testkit.gateway.TestGateway;
 
 /**
  * A gateway in its own process, for the crash test: one route against the shared broker. It prints
@@ -29,10 +28,10 @@ public final class RelayProcess {
                 URI.create(args[2]), null, null, Duration.ofSeconds(1), Duration.ofSeconds(2), 200, null, null, null,
                 null, new RetrySettings(200, Duration.ofMinutes(30), Duration.ofMillis(50), Duration.ofSeconds(1), 2.0, 0.3),
                 args[3], args[4], null, Duration.ofMillis(200), Duration.ofSeconds(3), null);
-        Gateway gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(bootstrap).withEphemeralPorts()
-                .withRelay(new RelaySettings(args[5], List.of(route), args.length > 8 ? List.of(new PollerSettings("feed",
+        TestGateway gateway = TestGateway.builder().bootstrapServers(bootstrap)
+                .with(RelaySettings.class, new RelaySettings(args[5], List.of(route), args.length > 8 ? List.of(new PollerSettings("feed",
                         URI.create(args[6]), args[7], Duration.ofMillis(100), null, Duration.ofSeconds(2), "array", "/items",
-                        "id", "id", "since", args[8], null)) : null)));
+                        "id", "id", "since", args[8], null)) : null)).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             gateway.close();

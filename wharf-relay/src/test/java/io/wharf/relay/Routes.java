@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.wharf.core.config.RetrySettings;
-import io.wharf.core.config.WebhookRouteSettings;
+import io.wharf.relay.config.RetrySettings;
+import io.wharf.relay.config.WebhookRouteSettings;
 
 /** Route settings for tests, built up one option at a time. */
 final class Routes {

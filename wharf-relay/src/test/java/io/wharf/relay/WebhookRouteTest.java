@@ -18,12 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.wharf.core.config.RelaySettings;
-import io.wharf.core.config.WebhookRouteSettings;
-import io.wharf.core.config.WharfConfig;
-import io.wharf.core.gateway.Gateway;
+import io.wharf.relay.config.RelaySettings;
+import io.wharf.relay.config.WebhookRouteSettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -44,7 +43,7 @@ class WebhookRouteTest {
 
     private static TestKafka kafka;
     private static LedgerEndpoint endpoint;
-    private static Gateway gateway;
+    private static TestGateway gateway;
     private static final Map<String, String> topics = new HashMap<>();
 
     @BeforeAll
@@ -74,8 +73,8 @@ class WebhookRouteTest {
                         .build(),
                 route("bounded", topics.get("bounded"), endpoint.url("/bounded"), dlt).maxInFlight(10).maxBuffered(50)
                         .build());
-        gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers())
-                .withEphemeralPorts().withRelay(new RelaySettings("route-test", routes, null)));
+        gateway = TestGateway.builder().kafka(kafka).with(RelaySettings.class, new RelaySettings("route-test", routes, null))
+                .start();
     }
 
     @AfterAll

@@ -55,7 +55,7 @@ public final class RespFrontDoor implements FrontDoor {
         int actual = ((InetSocketAddress) listener.localAddress()).getPort();
         server.port(actual);
         LOG.info("Redis-protocol front door listening on {}:{} (max bulk {} bytes, {} poller threads)", host, actual,
-                context.config().resp().maxBulkBytes(), context.config().resp().effectivePollerThreads());
+                server.settings().maxBulkBytes(), server.settings().effectivePollerThreads());
         return List.of(new Endpoint("resp", host, actual));
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.wharf.resp.RawRespClient.Simple;
+import io.wharf.resp.config.RespSettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
 import org.junit.jupiter.api.Test;
@@ -26,8 +27,8 @@ class ManyBlockedClientsTest {
 
     @Test
     void fiveHundredBlockedConsumersKeepTheServerResponsiveAndAllWakeUp(TestKafka kafka) {
-        String topic = TestTopics.create(kafka, "blocked", 1);
-        String other = TestTopics.create(kafka, "other", 1);
+        String topic = kafka.createTopic("blocked", 1);
+        String other = kafka.createTopic("other", 1);
         String run = UUID.randomUUID().toString().substring(0, 6);
         List<RawRespClient> clients = new ArrayList<>();
         try (RespTestGateway gateway = RespTestGateway.start(kafka)) {
@@ -53,7 +54,7 @@ class ManyBlockedClientsTest {
                 // the poller threads are few and fixed, not one per blocked client
                 long pollers = Thread.getAllStackTraces().keySet().stream()
                         .filter(t -> t.getName().startsWith("wharf-resp-poller-")).count();
-                assertThat(pollers).isEqualTo(gateway.gateway().context().config().resp().effectivePollerThreads());
+                assertThat(pollers).isEqualTo(gateway.gateway().context().config().section(RespSettings.class).effectivePollerThreads());
 
                 // another consumer still gets served while 500 wait
                 try (Jedis prod = gateway.jedis(); Jedis cons = gateway.consumer("busy-" + run, "c")) {

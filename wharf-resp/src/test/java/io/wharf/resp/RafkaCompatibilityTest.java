@@ -20,10 +20,10 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.wharf.resp.RespClient.Message;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.common.GroupState;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,7 +68,7 @@ class RafkaCompatibilityTest {
 
     @Test
     void consumesManyWithRafkasReplyShape() {
-        String topic = TestTopics.create(kafka, "consume-many", 4);
+        String topic = kafka.createTopic("consume-many", 4);
         try (Jedis prod = gateway.jedis(); Jedis cons = gateway.consumer(group(), "c1")) {
             for (int i = 0; i < 3; i++) {
                 assertThat(produce(prod, topic, String.valueOf(i))).isEqualTo(1);
@@ -93,7 +93,7 @@ class RafkaCompatibilityTest {
 
     @Test
     void keyedRecordsLandOnOnePartition() {
-        String topic = TestTopics.create(kafka, "keyed", 4);
+        String topic = kafka.createTopic("keyed", 4);
         try (Jedis prod = gateway.jedis(); Jedis cons = gateway.consumer(group(), "c1")) {
             for (int i = 0; i < 100; i++) {
                 produce(prod, topic, "foo", String.valueOf(i));
@@ -116,7 +116,7 @@ class RafkaCompatibilityTest {
 
     @Test
     void twoConsumersOfOneGroupSplitPartitionsAndTheSurvivorTakesOverWhenOneLeaves() {
-        String topic = TestTopics.create(kafka, "split", 4);
+        String topic = kafka.createTopic("split", 4);
         String group = group();
         String key = "topics:" + topic;
         try (Jedis prod = gateway.jedis(); Jedis c1 = gateway.consumer(group, "c1"); Jedis c2 = gateway.consumer(group, "c2")) {
@@ -170,8 +170,8 @@ class RafkaCompatibilityTest {
 
     @Test
     void consumersOfDifferentTopicsEachGetTheirOwn() {
-        String topic1 = TestTopics.create(kafka, "meeseeks", 4);
-        String topic2 = TestTopics.create(kafka, "look-at-me", 4);
+        String topic1 = kafka.createTopic("meeseeks", 4);
+        String topic2 = kafka.createTopic("look-at-me", 4);
         try (Jedis prod = gateway.jedis(); Jedis c1 = gateway.consumer(group(), "c1"); Jedis c2 = gateway.consumer(group(), "c2")) {
             produce(prod, topic1, "I'm Mr. Meeseeks");
             produce(prod, topic2, "Look at me");
@@ -183,8 +183,8 @@ class RafkaCompatibilityTest {
 
     @Test
     void oneConsumerReadsSeveralTopicsNamedInOneKey() {
-        String topic1 = TestTopics.create(kafka, "multi-a", 1);
-        String topic2 = TestTopics.create(kafka, "multi-b", 1);
+        String topic1 = kafka.createTopic("multi-a", 1);
+        String topic2 = kafka.createTopic("multi-b", 1);
         String key = "topics:" + topic1 + "," + topic2;
         try (Jedis prod = gateway.jedis(); Jedis c = gateway.consumer(group(), "multi")) {
             produce(prod, topic1, "from a");
@@ -199,7 +199,7 @@ class RafkaCompatibilityTest {
 
     @Test
     void aGroupThatReconnectsResumesAfterItsLastAck() {
-        String topic = TestTopics.create(kafka, "reconnect", 4);
+        String topic = kafka.createTopic("reconnect", 4);
         String group = group();
         String key = "topics:" + topic;
         Map<String, Integer> consumed = new HashMap<>();
@@ -240,7 +240,7 @@ class RafkaCompatibilityTest {
 
     @Test
     void aSinglePartitionConsumerReconnectsWhereItLeftOffAndAnotherGroupReadsEverything() {
-        String topic = TestTopics.create(kafka, "reconnect-one", 1);
+        String topic = kafka.createTopic("reconnect-one", 1);
         String key = "topics:" + topic;
         try (Jedis prod = gateway.jedis()) {
             produce(prod, topic, "foo");
@@ -284,7 +284,7 @@ class RafkaCompatibilityTest {
 
     @Test
     void aConsumerThatClosesLeavesItsIdAndGroupMembershipForAReconnect() {
-        String topic = TestTopics.create(kafka, "reclaim", 1);
+        String topic = kafka.createTopic("reclaim", 1);
         String group = group();
         try (Jedis cons = gateway.consumer(group, "me")) {
             consume(cons, "topics:" + topic, "1");
@@ -317,7 +317,7 @@ class RafkaCompatibilityTest {
 
     @Test
     void withAutoCommitOffEachAckIsCommittedBeforeItsReply() {
-        String topic = TestTopics.create(kafka, "manual", 1);
+        String topic = kafka.createTopic("manual", 1);
         String group = group();
         String key = "topics:" + topic + ":{\"enable.auto.commit\":false}";
         try (Jedis prod = gateway.jedis(); Jedis cons = gateway.consumer(group, "m")) {
@@ -337,7 +337,7 @@ class RafkaCompatibilityTest {
 
     @Test
     void batchConsumeAndBatchCommitOfTheHighestOffsetPerPartition() {
-        String topic = TestTopics.create(kafka, "batch", 2);
+        String topic = kafka.createTopic("batch", 2);
         String group = group();
         String key = "topics:" + topic;
         try (Jedis prod = gateway.jedis(); Jedis cons = gateway.consumer(group, "b")) {
@@ -371,7 +371,7 @@ class RafkaCompatibilityTest {
 
     @Test
     void consumerConfigJsonIsAppliedOrRefusedNamingTheSetting() {
-        String topic = TestTopics.create(kafka, "config", 1);
+        String topic = kafka.createTopic("config", 1);
         try (Jedis prod = gateway.jedis()) {
             produce(prod, topic, "old");
             assertThat(flush(prod)).isZero();

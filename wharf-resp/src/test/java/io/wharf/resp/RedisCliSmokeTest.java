@@ -73,7 +73,7 @@ class RedisCliSmokeTest {
 
     @Test
     void redisCliProducesConsumesAndAcks() throws Exception {
-        String topic = TestTopics.create(kafka, "cli", 1);
+        String topic = kafka.createTopic("cli", 1);
         assertThat(cli(null, "PING")).isEqualTo("PONG\n");
         assertThat(cli(null, "RPUSHX", "topics:" + topic, "hello from redis-cli")).isEqualTo("1\n");
         assertThat(cli(null, "RPUSH", "topics:" + topic + ":k", "second")).isEqualTo("1\n");

@@ -29,7 +29,7 @@ class RespAuthTest {
     static void start(TestKafka testKafka) {
         kafka = testKafka;
         gateway = RespTestGateway.start(testKafka,
-                c -> c.withAuth(new AuthSettings("s3cret", Map.of("alice", "wonderland"), null)));
+                g -> g.auth(new AuthSettings("s3cret", Map.of("alice", "wonderland"), null)));
     }
 
     @AfterAll
@@ -39,7 +39,7 @@ class RespAuthTest {
 
     @Test
     void everyDataCommandNeedsAuthentication() {
-        String topic = TestTopics.create(kafka, "auth", 1);
+        String topic = kafka.createTopic("auth", 1);
         try (RawRespClient c = gateway.raw()) {
             for (String[] command : new String[][] {{"PING"}, {"RPUSHX", "topics:" + topic, "v"}, {"BLPOP", "topics:" + topic, "1"},
                     {"RPUSH", "acks", topic + ":0:0"}, {"CLIENT", "SETNAME", "g:n"}, {"HGETALL", "stats"}, {"KEYS", "topics:"},
@@ -67,7 +67,7 @@ class RespAuthTest {
 
     @Test
     void clientsConfiguredWithThePasswordConnect() {
-        String topic = TestTopics.create(kafka, "auth-clients", 1);
+        String topic = kafka.createTopic("auth-clients", 1);
         try (var jedis = redis.clients.jedis.RedisClient.builder().hostAndPort("127.0.0.1", gateway.port())
                 .clientConfig(DefaultJedisClientConfig.builder().user("alice").password("wonderland").build()).build()) {
             assertThat(jedis.ping()).isEqualTo("PONG");

@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import io.wharf.resp.RawRespClient.Err;
 import io.wharf.resp.RawRespClient.Simple;
+import io.wharf.resp.config.RespSettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
 import org.junit.jupiter.api.AfterAll;
@@ -36,9 +37,9 @@ class RespBadInputTest {
     @BeforeAll
     static void start(TestKafka testKafka) {
         kafka = testKafka;
-        gateway = RespTestGateway.start(testKafka, c -> c.withResp(c.resp().withMaxBulkBytes(MAX_BULK)));
-        topic = TestTopics.create(kafka, "bad-input", 1);
-        quiet = TestTopics.create(kafka, "quiet", 1);
+        gateway = RespTestGateway.start(testKafka, g -> g.update(RespSettings.class, r -> r.withMaxBulkBytes(MAX_BULK)));
+        topic = kafka.createTopic("bad-input", 1);
+        quiet = kafka.createTopic("quiet", 1);
     }
 
     @AfterAll
@@ -224,7 +225,7 @@ class RespBadInputTest {
 
     @Test
     void connectionsBeyondTheLimitAreRefusedWithAnError() {
-        try (RespTestGateway small = RespTestGateway.start(kafka, c -> c.withResp(c.resp().withMaxConnections(2)));
+        try (RespTestGateway small = RespTestGateway.start(kafka, g -> g.update(RespSettings.class, r -> r.withMaxConnections(2)));
              RawRespClient a = small.raw(); RawRespClient b = small.raw()) {
             assertThat(a.call("PING")).isEqualTo(new Simple("PONG"));
             assertThat(b.call("PING")).isEqualTo(new Simple("PONG"));

@@ -47,7 +47,7 @@ class RespClientsTest {
 
     @Test
     void jedisWithDefaultSettingsNegotiatesResp3AndProducesAndConsumes() {
-        String topic = TestTopics.create(kafka, "jedis", 2);
+        String topic = kafka.createTopic("jedis", 2);
         String group = "jedis-" + UUID.randomUUID().toString().substring(0, 8);
         // Jedis 8's client: HELLO 3 then CLIENT SETINFO on every pooled connection
         try (redis.clients.jedis.RedisClient client = redis.clients.jedis.RedisClient.create("127.0.0.1", gateway.port());
@@ -68,7 +68,7 @@ class RespClientsTest {
 
     @Test
     void theClassicJedisConnectionSpeaksResp2() {
-        String topic = TestTopics.create(kafka, "jedis2", 1);
+        String topic = kafka.createTopic("jedis2", 1);
         try (Jedis j = gateway.jedis(); Jedis cons = gateway.consumer("jedis2-" + UUID.randomUUID(), "c")) {
             assertThat(j.ping()).isEqualTo("PONG");
             assertThat(j.clientInfo()).contains("resp=2");
@@ -83,7 +83,7 @@ class RespClientsTest {
 
     @Test
     void lettuceWithDefaultSettingsNegotiatesResp3AndConsumes() {
-        String topic = TestTopics.create(kafka, "lettuce", 1);
+        String topic = kafka.createTopic("lettuce", 1);
         RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", gateway.port()));
         try (StatefulRedisConnection<String, String> conn = client.connect()) {
             RedisCommands<String, String> redis = conn.sync();

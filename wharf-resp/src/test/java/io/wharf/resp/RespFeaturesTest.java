@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wharf.resp.RawRespClient.Err;
 import io.wharf.resp.RawRespClient.Simple;
+import io.wharf.resp.config.RespSettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,7 +34,7 @@ class RespFeaturesTest {
     @BeforeAll
     static void start(TestKafka testKafka) {
         kafka = testKafka;
-        gateway = RespTestGateway.start(testKafka, c -> c.withResp(c.resp().withMaxUnackedRecords(5)
+        gateway = RespTestGateway.start(testKafka, g -> g.update(RespSettings.class, r -> r.withMaxUnackedRecords(5)
                 .withMaxPendingProduceBytes(64 * 1024, 256 * 1024)));
     }
 
@@ -51,7 +52,7 @@ class RespFeaturesTest {
 
     @Test
     void decimalTimeoutsExpireAndZeroWaitsForARecord() {
-        String topic = TestTopics.create(kafka, "timeouts", 1);
+        String topic = kafka.createTopic("timeouts", 1);
         try (RawRespClient c = consumer("timeouts"); RawRespClient prod = gateway.raw()) {
             assertThat(c.call("BLPOP", "topics:" + topic, "0.3")).isSameAs(RawRespClient.NIL);
             assertThat(c.call("BLPOP", "topics:" + topic, ".05")).isSameAs(RawRespClient.NIL);
@@ -63,7 +64,7 @@ class RespFeaturesTest {
 
     @Test
     void pipelinedPopsGetSuccessiveRecordsInOrder() {
-        String topic = TestTopics.create(kafka, "pipelined", 1);
+        String topic = kafka.createTopic("pipelined", 1);
         try (RawRespClient c = consumer("pipelined"); RawRespClient prod = gateway.raw()) {
             for (int i = 0; i < 3; i++) {
                 c.send("BLPOP", "topics:" + topic, "0");
@@ -79,7 +80,7 @@ class RespFeaturesTest {
 
     @Test
     void theFullFormCarriesKeyTimestampAndHeadersInResp2AndResp3() {
-        String topic = TestTopics.create(kafka, "full", 1);
+        String topic = kafka.createTopic("full", 1);
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, 0, 1_700_000_000_000L,
                 "the-key".getBytes(StandardCharsets.UTF_8), "the-value".getBytes(StandardCharsets.UTF_8),
                 List.of(new RecordHeader("trace", "t1".getBytes(StandardCharsets.UTF_8)),
@@ -100,7 +101,7 @@ class RespFeaturesTest {
 
     @Test
     void batchConsumeRepliesWithTheKeyAndUpToCountRecords() {
-        String topic = TestTopics.create(kafka, "blmpop", 1);
+        String topic = kafka.createTopic("blmpop", 1);
         try (RawRespClient c = consumer("blmpop"); RawRespClient prod = gateway.raw()) {
             assertThat(prod.call("RPUSH", "topics:" + topic, "1", "2", "3", "4", "5")).isEqualTo(5L);
             List<Object> values = new ArrayList<>();
@@ -125,7 +126,7 @@ class RespFeaturesTest {
 
     @Test
     void individualAcksCommitOnlyTheContiguousAcknowledgedPrefix() {
-        String topic = TestTopics.create(kafka, "individual", 1);
+        String topic = kafka.createTopic("individual", 1);
         String name = "individual-" + UUID.randomUUID().toString().substring(0, 8);
         String key = "topics:" + topic + ":{\"wharf.ack.mode\":\"individual\",\"enable.auto.commit\":false}";
         try (RawRespClient c = gateway.raw(); RawRespClient prod = gateway.raw()) {
@@ -151,8 +152,8 @@ class RespFeaturesTest {
 
     @Test
     void synchronousProduceRepliesAfterKafkaAcknowledgedOrWithKafkasError() {
-        String topic = TestTopics.create(kafka, "sync", 2);
-        String compacted = TestTopics.create(kafka, "compacted", 1, Map.of("cleanup.policy", "compact"));
+        String topic = kafka.createTopic("sync", 2);
+        String compacted = kafka.createTopic("compacted", 1, Map.of("cleanup.policy", "compact"));
         try (RawRespClient c = gateway.raw()) {
             assertThat(c.call("RPUSH", "topics:" + topic + ":k", "one", "two", "three")).isEqualTo(3L);
             List<ConsumerRecord<byte[], byte[]>> written = kafka.readAll(topic, 3, Duration.ofSeconds(10));
@@ -166,7 +167,7 @@ class RespFeaturesTest {
 
     @Test
     void anAsynchronousProduceFailureIsReportedByTheNextDump() {
-        String compacted = TestTopics.create(kafka, "compacted-async", 1, Map.of("cleanup.policy", "compact"));
+        String compacted = kafka.createTopic("compacted-async", 1, Map.of("cleanup.policy", "compact"));
         try (RawRespClient c = gateway.raw(); RawRespClient other = gateway.raw()) {
             assertThat(c.call("RPUSHX", "topics:" + compacted, "no key")).isEqualTo(1L);
             Object dump = c.call("DUMP", "10000");
@@ -182,7 +183,7 @@ class RespFeaturesTest {
 
     @Test
     void aConnectionProducingFasterThanKafkaAcknowledgesIsThrottledAndLosesNothing() throws Exception {
-        String topic = TestTopics.create(kafka, "flood", 1);
+        String topic = kafka.createTopic("flood", 1);
         int records = 3000;
         String value = "v".repeat(1024);
         try (RawRespClient c = gateway.raw()) {
@@ -220,7 +221,7 @@ class RespFeaturesTest {
 
     @Test
     void keysListsTopicsAsRafkaDoesOrByGlob() {
-        String topic = TestTopics.create(kafka, "listed", 1);
+        String topic = kafka.createTopic("listed", 1);
         try (RawRespClient c = gateway.raw()) {
             assertThat(RawRespClient.list(c.call("KEYS", "topics:"))).contains("topics:" + topic);
             assertThat(RawRespClient.list(c.call("KEYS", "topics:listed-*"))).contains("topics:" + topic)
@@ -231,7 +232,7 @@ class RespFeaturesTest {
 
     @Test
     void metricsCountConnectionsCommandsErrorsRecordsAndBlockedClients() {
-        String topic = TestTopics.create(kafka, "metered", 1);
+        String topic = kafka.createTopic("metered", 1);
         MeterRegistry registry = gateway.gateway().context().metrics().registry();
         try (RawRespClient c = consumer("metered"); RawRespClient prod = gateway.raw()) {
             c.send("BLPOP", "topics:" + topic, "0");
@@ -252,7 +253,7 @@ class RespFeaturesTest {
 
     @Test
     void blockedClientsHearServerShutdownWhenTheGatewayStops() {
-        String topic = TestTopics.create(kafka, "shutdown", 1);
+        String topic = kafka.createTopic("shutdown", 1);
         RespTestGateway own = RespTestGateway.start(kafka);
         try (RawRespClient c = own.raw()) {
             c.call("CLIENT", "SETNAME", "shutdown-" + UUID.randomUUID() + ":c");

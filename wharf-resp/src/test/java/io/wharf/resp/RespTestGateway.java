@@ -1,23 +1,21 @@
 package io.wharf.resp;
 
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
-import io.wharf.core.config.KafkaSettings;
-import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Gateway;
 import io.wharf.testkit.TestKafka;
+import io.wharf.testkit.gateway.TestGateway;
 import redis.clients.jedis.Jedis;
 
 /**
- * A real gateway with the Redis-protocol door on a free port, in front of the shared test broker.
- * Consumers start from the earliest offset (as Rafka's own test configuration does), so a test
- * may produce before its consumer joins.
+ * A {@link TestGateway} with the Redis-protocol door's clients at hand. Consumers start from the
+ * earliest offset (as Rafka's own test configuration does), so a test may produce before its
+ * consumer joins.
  */
 final class RespTestGateway implements AutoCloseable {
-    private final Gateway gateway;
+    private final TestGateway gateway;
 
-    private RespTestGateway(Gateway gateway) {
+    private RespTestGateway(TestGateway gateway) {
         this.gateway = gateway;
     }
 
@@ -25,18 +23,17 @@ final class RespTestGateway implements AutoCloseable {
         return start(kafka, UnaryOperator.identity());
     }
 
-    static RespTestGateway start(TestKafka kafka, UnaryOperator<WharfConfig> customize) {
-        WharfConfig config = WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
-                .withKafka(new KafkaSettings(null, null, Map.of("auto.offset.reset", "earliest"), null, null));
-        return new RespTestGateway(Gateway.start(customize.apply(config)));
+    static RespTestGateway start(TestKafka kafka, UnaryOperator<TestGateway.Builder> customize) {
+        return new RespTestGateway(customize.apply(TestGateway.builder().kafka(kafka)
+                .consumerProperty("auto.offset.reset", "earliest")).start());
     }
 
     int port() {
-        return gateway.endpoint("resp").port();
+        return gateway.port("resp");
     }
 
     Gateway gateway() {
-        return gateway;
+        return gateway.gateway();
     }
 
     /** A Jedis client with default settings. */

@@ -8,6 +8,7 @@ import io.wharf.core.config.ConfigException;
 import io.wharf.core.config.ConfigLoader;
 import io.wharf.core.config.ConfigPrinter;
 import io.wharf.core.config.WharfConfig;
+import io.wharf.core.gateway.FrontDoors;
 import picocli.CommandLine;
 import sun.misc.Signal;
 
@@ -40,13 +41,13 @@ public final class Main {
         WharfConfig config;
         try {
             Map<String, Object> overrides = command.call();
-            config = new ConfigLoader().load(command.config, overrides);
+            config = new ConfigLoader(FrontDoors.sections()).load(command.config, overrides);
         } catch (ConfigException e) {
             err.println("wharf: " + e.getMessage());
             return EXIT_USAGE;
         }
         if (command.printConfig) {
-            System.out.print(ConfigPrinter.yaml(config));
+            System.out.print(ConfigPrinter.yaml(config, FrontDoors.sections()));
             System.out.flush();
             return 0;
         }

@@ -20,6 +20,7 @@ import io.wharf.core.config.ConfigLoader;
 import io.wharf.core.config.KafkaSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Endpoint;
+import io.wharf.core.gateway.FrontDoors;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
 import org.junit.jupiter.api.Test;
@@ -35,8 +36,8 @@ class WharfServerTest {
     private final List<String> progress = new ArrayList<>();
 
     private WharfConfig external(TestKafka kafka) {
-        return WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
-                .withDataDir(dir.resolve("data"));
+        return WharfConfig.builder().bootstrapServers(kafka.bootstrapServers()).ephemeralPorts()
+                .dataDir(dir.resolve("data")).build();
     }
 
     @Test
@@ -56,9 +57,9 @@ class WharfServerTest {
 
     @Test
     void anUnreachableClusterFailsStartWithOneLine() {
-        WharfConfig config = WharfConfig.defaults().withBootstrapServers("127.0.0.1:1").withEphemeralPorts()
-                .withDataDir(dir.resolve("data"))
-                .withKafka(new KafkaSettings(null, null, null, Duration.ofSeconds(2), Duration.ofMillis(500)));
+        WharfConfig config = WharfConfig.builder().bootstrapServers("127.0.0.1:1").ephemeralPorts()
+                .dataDir(dir.resolve("data"))
+                .kafka(new KafkaSettings(null, null, null, Duration.ofSeconds(2), Duration.ofMillis(500))).build();
         assertThatThrownBy(() -> WharfServer.start(config, progress::add))
                 .isInstanceOf(StartupException.class)
                 .hasMessageStartingWith("Kafka at 127.0.0.1:1 did not answer within 2s");
@@ -67,7 +68,7 @@ class WharfServerTest {
     @Test
     void aDataDirectoryThatCannotBeWrittenFailsStart(TestKafka kafka) throws IOException {
         Path file = Files.writeString(dir.resolve("plain-file"), "x");
-        WharfConfig config = external(kafka).withDataDir(file.resolve("data"));
+        WharfConfig config = external(kafka).toBuilder().dataDir(file.resolve("data")).build();
         assertThatThrownBy(() -> WharfServer.start(config, progress::add))
                 .isInstanceOf(StartupException.class)
                 .hasMessageStartingWith("data directory " + file.resolve("data").toAbsolutePath() + " is not writable");
@@ -76,7 +77,7 @@ class WharfServerTest {
     @Test
     void aTakenPortFailsStartNamingThePortAndReleasesEverything(TestKafka kafka) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            WharfConfig config = new ConfigLoader().load(null, java.util.Map.of(
+            WharfConfig config = new ConfigLoader(FrontDoors.sections()).load(null, java.util.Map.of(
                     "bootstrap-servers", kafka.bootstrapServers(), "resp-port", 0, "http-port", taken.getLocalPort(),
                     "data-dir", dir.resolve("data")));
             assertThatThrownBy(() -> WharfServer.start(config, progress::add))

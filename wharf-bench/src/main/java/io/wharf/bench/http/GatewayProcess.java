@@ -11,9 +11,9 @@ import java.util.List;
 
 import io.wharf.bench.ChildJvm;
 import io.wharf.bench.ProcessStats;
-import io.wharf.core.config.HttpSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Gateway;
+import io.wharf.http.HttpSettings;
 
 /**
  * The gateway under test in its own JVM, so the client swarm does not share its heap or threads.
@@ -79,7 +79,7 @@ final class GatewayProcess implements AutoCloseable {
         HttpSettings http = new HttpSettings(null, null, null, null, null, null, null,
                 Duration.ofMillis(Long.parseLong(args[1])), null, null, null);
         Gateway gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(args[0]).withEphemeralPorts()
-                .withHttp(http));
+                .with(HttpSettings.class, http));
         System.out.println(PREFIX + "READY " + gateway.endpoint("http").port());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

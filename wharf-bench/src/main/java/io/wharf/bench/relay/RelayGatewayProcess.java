@@ -18,10 +18,10 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wharf.bench.ChildJvm;
 import io.wharf.bench.ProcessStats;
-import io.wharf.core.config.RelaySettings;
-import io.wharf.core.config.WebhookRouteSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Gateway;
+import io.wharf.relay.config.RelaySettings;
+import io.wharf.relay.config.WebhookRouteSettings;
 
 /**
  * The gateway under test in its own JVM (sized heap, its own GC), running one webhook route.
@@ -97,8 +97,8 @@ final class RelayGatewayProcess implements AutoCloseable {
                     args[1], null, null, null, null, null));
         }
         Path dataDir = Files.createTempDirectory("wharf-bench-relay");
-        Gateway gateway = Gateway.start(WharfConfig.defaults().withBootstrapServers(args[0]).withEphemeralPorts()
-                .withDataDir(dataDir).withRelay(new RelaySettings("bench", routes, null)));
+        Gateway gateway = Gateway.start(WharfConfig.builder().bootstrapServers(args[0]).ephemeralPorts()
+                .dataDir(dataDir).with(RelaySettings.class, new RelaySettings("bench", routes, null)).build());
         Map<Long, Long> threadsAtMark = ThreadCpu.snapshot();
         long cpuAtMark = cpuMillis();
         long gcAtMark = gcMillis();

@@ -23,9 +23,9 @@ import io.wharf.bench.Scenario;
 import io.wharf.bench.Stats;
 import io.wharf.bench.baseline.RawKafka;
 import io.wharf.core.config.KafkaSettings;
-import io.wharf.core.config.RespSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Gateway;
+import io.wharf.resp.config.RespSettings;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -83,7 +83,7 @@ public final class RespScenario implements Scenario {
         Stats batchStartup = new Stats();
         try (BenchKafka kafka = BenchKafka.start(args)) {
             WharfConfig config = WharfConfig.defaults().withBootstrapServers(kafka.bootstrapServers()).withEphemeralPorts()
-                    .withResp(RespSettings.defaults().withPrefetch(prefetchRecords, prefetchBytes))
+                    .with(RespSettings.class, RespSettings.defaults().withPrefetch(prefetchRecords, prefetchBytes))
                     .withKafka(new KafkaSettings(null, null,
                             Map.of("max.partition.fetch.bytes", String.valueOf(prefetchBytes)), null, null));
             try (Gateway gateway = Gateway.start(config)) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -36,21 +37,28 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Reads the YAML configuration file, substitutes {@code ${VAR}} and {@code ${VAR:-default}} from
  * the environment, applies command-line overrides, binds it to {@link WharfConfig} and validates it.
- * Every failure is a {@link ConfigException} naming the file or key and why.
+ * Core binds its own keys; each door section binds to the settings type its {@link DoorSection}
+ * names. Every failure is a {@link ConfigException} naming the file or key and why.
  */
 public final class ConfigLoader {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
 
     private final Function<String, String> environment;
+    private final List<DoorSection<?>> doors;
 
-    /** A loader reading the process environment. */
-    public ConfigLoader() {
-        this(System::getenv);
+    /**
+     * A loader reading the process environment.
+     *
+     * @param doors the door sections besides core's (the gateway's {@code FrontDoors.sections()}: those on the class path)
+     */
+    public ConfigLoader(List<DoorSection<?>> doors) {
+        this(System::getenv, doors);
     }
 
     /** A loader reading variables from the given lookup (tests pass a map's {@code get}). */
-    public ConfigLoader(Function<String, String> environment) {
+    public ConfigLoader(Function<String, String> environment, List<DoorSection<?>> doors) {
         this.environment = environment;
+        this.doors = List.copyOf(doors);
     }
 
     /**
@@ -67,32 +75,97 @@ public final class ConfigLoader {
                 tree.set(key, MAPPER.valueToTree(value instanceof Path p ? p.toString() : value));
             }
         });
-        WharfConfig config = bind(tree);
-        List<String> problems = config.problems();
+        WharfConfig config = bind(tree, doors);
+        List<String> problems = config.problems(doors);
         if (!problems.isEmpty()) {
             throw new ConfigException("invalid configuration: " + String.join("; ", problems));
         }
         return config;
     }
 
-    /** Binds a tree (already substituted) to the configuration model without validating ranges. */
-    public static WharfConfig bind(JsonNode tree) {
+    /**
+     * Binds a tree (already substituted) to the configuration model without validating ranges: core's
+     * keys to {@link WharfConfig}, each door's section to its settings type. An absent (or null) door
+     * section is not stored, so it takes its defaults.
+     */
+    public static WharfConfig bind(JsonNode tree, List<DoorSection<?>> doors) {
+        ObjectNode core = tree.isObject() ? ((ObjectNode) tree).deepCopy() : JsonNodeFactory.instance.objectNode();
+        Map<String, JsonNode> doorTrees = new LinkedHashMap<>();
+        for (DoorSection<?> door : doors) {
+            JsonNode section = core.remove(door.key());
+            if (section != null && !section.isNull()) {
+                doorTrees.put(door.key(), section);
+            }
+        }
+        if (core.has("doors")) {
+            // a record component, never a key of the file
+            throw new ConfigException("invalid configuration: unknown key 'doors'" + known(coreKeys(), doors));
+        }
+        WharfConfig.Builder config = translated("", doors, () -> MAPPER.treeToValue(core, WharfConfig.class)).toBuilder();
+        for (DoorSection<?> door : doors) {
+            JsonNode section = doorTrees.get(door.key());
+            if (section != null) {
+                bindDoor(config, door, section, doors);
+            }
+        }
+        return config.build();
+    }
+
+    private static <S extends Section> void bindDoor(WharfConfig.Builder config, DoorSection<S> door, JsonNode section,
+                                                     List<DoorSection<?>> doors) {
+        config.with(door.type(), translated(door.key(), doors, () -> MAPPER.treeToValue(section, door.type())));
+    }
+
+    /** The defaults of a door's settings type: what an empty section binds to. */
+    static Section defaultsOf(Class<?> type) {
+        if (!Section.class.isAssignableFrom(type)) {
+            throw new IllegalArgumentException(type.getName() + " is not a configuration section");
+        }
         try {
-            return MAPPER.treeToValue(tree, WharfConfig.class);
+            return (Section) MAPPER.treeToValue(JsonNodeFactory.instance.objectNode(), type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(type.getName() + " cannot take its defaults from an empty section", e);
+        }
+    }
+
+    private interface Binding<T> {
+        T bind() throws JsonProcessingException;
+    }
+
+    /**
+     * Runs a binding and turns Jackson's failure into one line naming the key.
+     *
+     * @param prefix the key of the section being bound, empty for the root
+     */
+    private static <T> T translated(String prefix, List<DoorSection<?>> doors, Binding<T> binding) {
+        try {
+            return binding.bind();
         } catch (UnrecognizedPropertyException e) {
-            String path = pathOf(e);
-            throw new ConfigException("invalid configuration: unknown key '" + path + "'" + known(e.getKnownPropertyIds()));
+            String path = pathOf(prefix, e);
+            Collection<Object> ids = e.getKnownPropertyIds();
+            throw new ConfigException("invalid configuration: unknown key '" + path + "'"
+                    + (prefix.isEmpty() && e.getPath().size() == 1 ? known(ids, doors) : known(ids, List.of())));
         } catch (InvalidFormatException e) {
-            throw new ConfigException("invalid configuration: " + pathOf(e) + ": '" + e.getValue() + "' is not "
+            throw new ConfigException("invalid configuration: " + pathOf(prefix, e) + ": '" + e.getValue() + "' is not "
                     + describe(e.getTargetType()));
         } catch (MismatchedInputException e) {
-            throw new ConfigException("invalid configuration: " + pathOf(e) + ": expected " + describe(e.getTargetType())
-                    + reason(e));
+            throw new ConfigException("invalid configuration: " + pathOf(prefix, e) + ": expected "
+                    + describe(e.getTargetType()) + reason(e));
         } catch (JsonMappingException e) {
-            throw new ConfigException("invalid configuration: " + pathOf(e) + ": " + reason(e).replaceFirst("^: ", ""));
+            throw new ConfigException("invalid configuration: " + pathOf(prefix, e) + ": "
+                    + reason(e).replaceFirst("^: ", ""));
         } catch (JsonProcessingException e) {
             throw new ConfigException("invalid configuration: " + e.getOriginalMessage());
         }
+    }
+
+    private static Collection<Object> coreKeys() {
+        var kebab = new PropertyNamingStrategies.KebabCaseStrategy();
+        List<Object> keys = new ArrayList<>();
+        for (var component : WharfConfig.class.getRecordComponents()) {
+            keys.add(kebab.translate(component.getName()));
+        }
+        return keys;
     }
 
     private static ObjectNode read(Path file) {
@@ -167,8 +240,8 @@ public final class ConfigLoader {
         return out.toString();
     }
 
-    private static String pathOf(JsonMappingException e) {
-        StringBuilder path = new StringBuilder();
+    private static String pathOf(String prefix, JsonMappingException e) {
+        StringBuilder path = new StringBuilder(prefix);
         for (JsonMappingException.Reference ref : e.getPath()) {
             if (ref.getFieldName() != null) {
                 if (path.length() > 0) {
@@ -182,12 +255,17 @@ public final class ConfigLoader {
         return path.length() == 0 ? "(top level)" : path.toString();
     }
 
-    private static String known(Collection<Object> ids) {
-        if (ids == null || ids.isEmpty()) {
+    /** The known keys of the section in error; at the root, the door sections are known keys too. */
+    private static String known(Collection<Object> ids, List<DoorSection<?>> doors) {
+        TreeSet<String> names = new TreeSet<>();
+        if (ids != null) {
+            ids.forEach(id -> names.add(String.valueOf(id)));
+        }
+        doors.forEach(door -> names.add(door.key()));
+        names.remove("doors");
+        if (names.isEmpty()) {
             return "";
         }
-        TreeSet<String> names = new TreeSet<>();
-        ids.forEach(id -> names.add(String.valueOf(id)));
         return " (known keys: " + String.join(", ", names) + ")";
     }
 

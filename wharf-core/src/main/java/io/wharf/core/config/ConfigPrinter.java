@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -31,9 +32,17 @@ public final class ConfigPrinter {
     private ConfigPrinter() {
     }
 
-    /** The effective configuration, every default filled in, secrets masked. */
-    public static String yaml(WharfConfig config) {
+    /**
+     * The effective configuration, every default filled in, secrets masked: the root keys, then
+     * every section in {@link WharfConfig#sections(List)} order.
+     *
+     * @param doors the door sections to print besides core's (those on the class path)
+     */
+    public static String yaml(WharfConfig config, List<DoorSection<?>> doors) {
         ObjectNode tree = MAPPER.valueToTree(config);
+        Map<String, Section> sections = config.sections(doors);
+        tree.remove(sections.keySet()); // re-added in section order, core's among the doors'
+        sections.forEach((key, section) -> tree.set(key, MAPPER.valueToTree(section)));
         mask(tree, "");
         try {
             return MAPPER.writeValueAsString(tree);

@@ -2,13 +2,18 @@ package io.wharf.core.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
- * The whole configuration of one Wharf instance: the root keys of the YAML file, each also a
- * command-line option. Absent keys take the documented defaults.
+ * The whole configuration of one Wharf instance: the root keys of the YAML file (each also a
+ * command-line option), core's sections, and the sections of the front doors, which core knows only
+ * as {@link Section}s of the type each door declares. Absent keys take the documented defaults.
  *
  * @param bootstrapServers external Kafka cluster; null or blank starts the embedded broker
  * @param dataDir          where the embedded broker (and other local state) lives
@@ -20,10 +25,9 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * @param kafka            Kafka client settings, passed through to every client
  * @param embedded         settings of the embedded broker
  * @param auth             credentials; when any is set every front door requires them
- * @param resp             Redis-protocol front door
- * @param http             HTTP front door
  * @param hub              the shared topic hub
- * @param relay            webhook relay and HTTP pollers
+ * @param doors            the door sections given in the file or set by code, by settings type; a door
+ *                         whose section is absent takes its defaults ({@link #section(Class)})
  */
 public record WharfConfig(
         String bootstrapServers,
@@ -36,10 +40,14 @@ public record WharfConfig(
         KafkaSettings kafka,
         EmbeddedSettings embedded,
         AuthSettings auth,
-        RespSettings resp,
-        HttpSettings http,
         HubSettings hub,
-        RelaySettings relay) {
+        @JsonIgnore Map<Class<? extends Section>, Section> doors) {
+
+    /** Where the {@code hub} section sits among door sections ({@link DoorSection#order()}): doors below it come first. */
+    public static final int HUB_SECTION_ORDER = 100;
+
+    /** Defaults of door settings types, bound once from an empty mapping; settings are immutable records. */
+    private static final Map<Class<?>, Section> DOOR_DEFAULTS = new ConcurrentHashMap<>();
 
     public WharfConfig {
         bootstrapServers = bootstrapServers == null || bootstrapServers.isBlank() ? null : bootstrapServers.trim();
@@ -52,15 +60,35 @@ public record WharfConfig(
         kafka = kafka == null ? new KafkaSettings(null, null, null, null, null) : kafka;
         embedded = embedded == null ? new EmbeddedSettings(null, null, null, null) : embedded;
         auth = auth == null ? new AuthSettings(null, null, null) : auth;
-        resp = resp == null ? RespSettings.defaults() : resp;
-        http = http == null ? HttpSettings.defaults() : http;
         hub = hub == null ? HubSettings.defaults() : hub;
-        relay = relay == null ? RelaySettings.defaults() : relay;
+        Map<Class<? extends Section>, Section> given = new LinkedHashMap<>();
+        if (doors != null) {
+            doors.forEach((type, settings) -> {
+                if (!type.isInstance(settings)) {
+                    throw new IllegalArgumentException(settings + " is not a " + type.getName());
+                }
+                // a section equal to its defaults is the same as an absent one, so equal configurations are equal
+                if (!settings.equals(defaultsOf(type))) {
+                    given.put(type, settings);
+                }
+            });
+        }
+        doors = Map.copyOf(given);
     }
 
-    /** Every default: embedded broker, loopback, the standard ports. */
+    /** Every default: embedded broker, loopback, the standard ports, every door at its defaults. */
     public static WharfConfig defaults() {
-        return new WharfConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return builder().build();
+    }
+
+    /** A builder starting from every default. */
+    public static Builder builder() {
+        return new Builder(new WharfConfig(null, null, null, null, null, null, null, null, null, null, null, null));
+    }
+
+    /** A builder starting from this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** True when no external cluster is configured and Wharf runs its own broker. */
@@ -69,66 +97,68 @@ public record WharfConfig(
         return bootstrapServers == null;
     }
 
+    /**
+     * A door's settings: the section given in the file or by {@link #with(Class, Section)}, else the
+     * type's defaults (what an empty section binds to).
+     */
+    public <S extends Section> S section(Class<S> type) {
+        Section settings = doors.get(type);
+        return type.cast(settings != null ? settings : defaultsOf(type));
+    }
+
+    /** A copy with a door's settings replaced. */
+    public <S extends Section> WharfConfig with(Class<S> type, S settings) {
+        return toBuilder().with(type, settings).build();
+    }
+
     /** A copy pointing at an external cluster. */
     public WharfConfig withBootstrapServers(String servers) {
-        return new WharfConfig(servers, dataDir, bind, kafkaPort, respPort, httpPort, ioThreads, kafka, embedded,
-                auth, resp, http, hub, relay);
+        return toBuilder().bootstrapServers(servers).build();
     }
 
     /** A copy whose listeners all take free ports: what tests and side-by-side instances want. */
     public WharfConfig withEphemeralPorts() {
-        return new WharfConfig(bootstrapServers, dataDir, bind, 0, 0, 0, ioThreads, kafka, embedded, auth, resp,
-                http, hub, relay);
-    }
-
-    /** A copy with a different data directory. */
-    public WharfConfig withDataDir(Path dir) {
-        return new WharfConfig(bootstrapServers, dir, bind, kafkaPort, respPort, httpPort, ioThreads, kafka, embedded,
-                auth, resp, http, hub, relay);
-    }
-
-    /** A copy with other credentials. */
-    public WharfConfig withAuth(AuthSettings newAuth) {
-        return new WharfConfig(bootstrapServers, dataDir, bind, kafkaPort, respPort, httpPort, ioThreads, kafka,
-                embedded, newAuth, resp, http, hub, relay);
-    }
-
-    /** A copy with other Redis-protocol settings. */
-    public WharfConfig withResp(RespSettings newResp) {
-        return new WharfConfig(bootstrapServers, dataDir, bind, kafkaPort, respPort, httpPort, ioThreads, kafka,
-                embedded, auth, newResp, http, hub, relay);
-    }
-
-    /** A copy with other HTTP settings. */
-    public WharfConfig withHttp(HttpSettings newHttp) {
-        return new WharfConfig(bootstrapServers, dataDir, bind, kafkaPort, respPort, httpPort, ioThreads, kafka,
-                embedded, auth, resp, newHttp, hub, relay);
-    }
-
-    /** A copy with other hub settings. */
-    public WharfConfig withHub(HubSettings newHub) {
-        return new WharfConfig(bootstrapServers, dataDir, bind, kafkaPort, respPort, httpPort, ioThreads, kafka,
-                embedded, auth, resp, http, newHub, relay);
-    }
-
-    /** A copy with other relay settings. */
-    public WharfConfig withRelay(RelaySettings newRelay) {
-        return new WharfConfig(bootstrapServers, dataDir, bind, kafkaPort, respPort, httpPort, ioThreads, kafka,
-                embedded, auth, resp, http, hub, newRelay);
+        return toBuilder().ephemeralPorts().build();
     }
 
     /** A copy with other Kafka client settings. */
     public WharfConfig withKafka(KafkaSettings newKafka) {
-        return new WharfConfig(bootstrapServers, dataDir, bind, kafkaPort,
-                respPort, httpPort, ioThreads, newKafka, embedded, auth, resp, http, hub, relay);
+        return toBuilder().kafka(newKafka).build();
+    }
+
+    /**
+     * Core's sections and the given doors' sections by key, in the order the file is printed and
+     * validated: {@code kafka}, {@code embedded}, {@code auth}, then doors and {@code hub} by
+     * {@link DoorSection#order()} (the hub at {@link #HUB_SECTION_ORDER}).
+     */
+    public Map<String, Section> sections(List<DoorSection<?>> doorSections) {
+        Map<String, Section> sections = new LinkedHashMap<>();
+        sections.put("kafka", kafka);
+        sections.put("embedded", embedded);
+        sections.put("auth", auth);
+        List<DoorSection<?>> sorted = new ArrayList<>(doorSections);
+        sorted.sort(Comparator.comparingInt(DoorSection::order));
+        boolean hubPlaced = false;
+        for (DoorSection<?> door : sorted) {
+            if (!hubPlaced && door.order() >= HUB_SECTION_ORDER) {
+                sections.put("hub", hub);
+                hubPlaced = true;
+            }
+            sections.put(door.key(), section(door.type()));
+        }
+        if (!hubPlaced) {
+            sections.put("hub", hub);
+        }
+        return sections;
     }
 
     /**
      * Checks every value that has a range or a shape; each problem names its key.
      *
+     * @param doorSections the door sections to check besides core's (those on the class path)
      * @return the problems, empty when the configuration is usable
      */
-    public List<String> problems() {
+    public List<String> problems(List<DoorSection<?>> doorSections) {
         List<String> problems = new ArrayList<>();
         port(problems, "kafka-port", kafkaPort);
         port(problems, "resp-port", respPort);
@@ -145,19 +175,120 @@ public record WharfConfig(
                 }
             }
         }
-        kafka.problems("kafka", problems);
-        embedded.problems("embedded", problems);
-        auth.problems("auth", problems);
-        resp.problems("resp", problems);
-        http.problems("http", problems);
-        hub.problems("hub", problems);
-        relay.problems("relay", problems);
+        sections(doorSections).forEach((key, section) -> section.problems(key, problems));
         return problems;
+    }
+
+    private static Section defaultsOf(Class<?> type) {
+        return DOOR_DEFAULTS.computeIfAbsent(type, ConfigLoader::defaultsOf);
     }
 
     static void port(List<String> problems, String key, int port) {
         if (port < 0 || port > 65535) {
             problems.add(key + ": " + port + " is out of range (0-65535, 0 = a free port)");
+        }
+    }
+
+    /** Changes a configuration one value at a time; {@link #build()} applies the defaults. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private Path dataDir;
+        private String bind;
+        private Integer kafkaPort;
+        private Integer respPort;
+        private Integer httpPort;
+        private Integer ioThreads;
+        private KafkaSettings kafka;
+        private EmbeddedSettings embedded;
+        private AuthSettings auth;
+        private HubSettings hub;
+        private final Map<Class<? extends Section>, Section> doors;
+
+        private Builder(WharfConfig from) {
+            bootstrapServers = from.bootstrapServers;
+            dataDir = from.dataDir;
+            bind = from.bind;
+            kafkaPort = from.kafkaPort;
+            respPort = from.respPort;
+            httpPort = from.httpPort;
+            ioThreads = from.ioThreads;
+            kafka = from.kafka;
+            embedded = from.embedded;
+            auth = from.auth;
+            hub = from.hub;
+            doors = new LinkedHashMap<>(from.doors);
+        }
+
+        /** External cluster; null starts the embedded broker. */
+        public Builder bootstrapServers(String servers) {
+            bootstrapServers = servers;
+            return this;
+        }
+
+        /** Data directory. */
+        public Builder dataDir(Path dir) {
+            dataDir = dir;
+            return this;
+        }
+
+        /** Address every listener binds to. */
+        public Builder bind(String address) {
+            bind = address;
+            return this;
+        }
+
+        /** Every listener (the embedded broker's too) on a free port. */
+        public Builder ephemeralPorts() {
+            kafkaPort = 0;
+            respPort = 0;
+            httpPort = 0;
+            return this;
+        }
+
+        /** Network threads shared by every door (0 = cores). */
+        public Builder ioThreads(int threads) {
+            ioThreads = threads;
+            return this;
+        }
+
+        /** Kafka client settings. */
+        public Builder kafka(KafkaSettings settings) {
+            kafka = settings;
+            return this;
+        }
+
+        /** Embedded broker settings. */
+        public Builder embedded(EmbeddedSettings settings) {
+            embedded = settings;
+            return this;
+        }
+
+        /** Credentials. */
+        public Builder auth(AuthSettings settings) {
+            auth = settings;
+            return this;
+        }
+
+        /** Topic hub settings. */
+        public Builder hub(HubSettings settings) {
+            hub = settings;
+            return this;
+        }
+
+        /** A door's settings, by the type its factory declares. */
+        public <S extends Section> Builder with(Class<S> type, S settings) {
+            if (settings == null) {
+                doors.remove(type);
+            } else {
+                doors.put(type, settings);
+            }
+            return this;
+        }
+
+        /** The configuration, defaults filled in. */
+        public WharfConfig build() {
+            return new WharfConfig(bootstrapServers, dataDir, bind, kafkaPort, respPort, httpPort, ioThreads, kafka,
+                    embedded, auth, hub, doors);
         }
     }
 }

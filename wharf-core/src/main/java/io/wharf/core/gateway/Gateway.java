@@ -1,11 +1,9 @@
 package io.wharf.core.gateway;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.ServiceLoader;
 
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.hub.KafkaTopicHub;
@@ -61,7 +59,7 @@ public final class Gateway implements AutoCloseable {
             GatewayContext context = new GatewayContext(config, kafka, hub, metrics, network, readiness);
 
             List<Endpoint> endpoints = new ArrayList<>();
-            for (FrontDoorFactory factory : factories()) {
+            for (FrontDoorFactory<?> factory : FrontDoors.onClassPath()) {
                 Optional<FrontDoor> door = factory.create(context);
                 if (door.isEmpty()) {
                     LOG.info("front door {} is disabled", factory.name());
@@ -79,13 +77,6 @@ public final class Gateway implements AutoCloseable {
             stopAll(started, resources);
             throw new IllegalStateException(e.getMessage(), e);
         }
-    }
-
-    private static List<FrontDoorFactory> factories() {
-        List<FrontDoorFactory> factories = new ArrayList<>();
-        ServiceLoader.load(FrontDoorFactory.class).forEach(factories::add);
-        factories.sort(Comparator.comparingInt(FrontDoorFactory::order).thenComparing(FrontDoorFactory::name));
-        return factories;
     }
 
     /** What every front door shares. */

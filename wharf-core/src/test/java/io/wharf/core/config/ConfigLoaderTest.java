@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -18,26 +19,12 @@ class ConfigLoaderTest {
     Path dir;
 
     private final Map<String, String> env = new HashMap<>();
-    private final ConfigLoader loader = new ConfigLoader(env::get);
+    private final ConfigLoader loader = new ConfigLoader(env::get, List.of(SampleDoorSettings.SECTION));
 
     private Path yaml(String text) throws IOException {
         Path file = dir.resolve("wharf.yaml");
         Files.writeString(file, text);
         return file;
-    }
-
-    @Test
-    void defaultsWithoutAFile() {
-        WharfConfig config = loader.load(null, Map.of());
-        assertThat(config.embeddedKafka()).isTrue();
-        assertThat(config.bind()).isEqualTo("127.0.0.1");
-        assertThat(config.kafkaPort()).isEqualTo(9092);
-        assertThat(config.respPort()).isEqualTo(6380);
-        assertThat(config.httpPort()).isEqualTo(8080);
-        assertThat(config.dataDir()).isEqualTo(Path.of("data"));
-        assertThat(config.embedded().autoCreateTopics()).isFalse();
-        assertThat(config.resp().maxBulkBytes()).isEqualTo(32_768_000);
-        assertThat(config.auth().enabled()).isFalse();
     }
 
     @Test
@@ -108,16 +95,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void unknownKeysAreNamedWithTheirPath() throws IOException {
-        assertThatThrownBy(() -> loader.load(yaml("resp-prot: 7000\n"), Map.of()))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("unknown key 'resp-prot'")
-                .hasMessageContaining("resp-port");
-        assertThatThrownBy(() -> loader.load(yaml("resp:\n  max-bulk: 10\n"), Map.of()))
-                .hasMessageContaining("unknown key 'resp.max-bulk'");
-    }
-
-    @Test
     void wrongTypesAreNamed() throws IOException {
         assertThatThrownBy(() -> loader.load(yaml("http-port: eighty\n"), Map.of()))
                 .isInstanceOf(ConfigException.class)
@@ -176,6 +153,41 @@ class ConfigLoaderTest {
         assertThat(DurationText.parse("PT10S")).isEqualTo(Duration.ofSeconds(10));
         assertThat(DurationText.parse("1200")).isEqualTo(Duration.ofMillis(1200));
         assertThatThrownBy(() -> DurationText.parse("later")).hasMessageContaining("not a duration");
+    }
+
+    @Test
+    void aDoorSectionBindsToTheTypeItsDoorDeclaresAndTakesItsDefaultsWhenAbsent() throws IOException {
+        assertThat(loader.load(null, Map.of()).section(SampleDoorSettings.class))
+                .isEqualTo(new SampleDoorSettings(null, null));
+        WharfConfig config = loader.load(yaml("sample:\n  limit: 7\n  delay: 2s\n"), Map.of());
+        assertThat(config.section(SampleDoorSettings.class)).isEqualTo(new SampleDoorSettings(7, Duration.ofSeconds(2)));
+        assertThat(loader.load(yaml("sample:\n"), Map.of()).section(SampleDoorSettings.class).limit()).isEqualTo(10);
+    }
+
+    @Test
+    void doorSectionErrorsNameTheirFullKeyAndDoorKeysAreKnownAtTheRoot() throws IOException {
+        assertThatThrownBy(() -> loader.load(yaml("sample:\n  limt: 1\n"), Map.of()))
+                .hasMessage("invalid configuration: unknown key 'sample.limt' (known keys: delay, limit)");
+        assertThatThrownBy(() -> loader.load(yaml("sample:\n  delay: soon\n"), Map.of()))
+                .hasMessage("invalid configuration: sample.delay: 'soon' is not a duration (use e.g. 250ms, 30s, 5m, 1h)");
+        assertThatThrownBy(() -> loader.load(yaml("sample: yes-please\n"), Map.of()))
+                .hasMessageStartingWith("invalid configuration: sample: expected a mapping of keys to values");
+        assertThatThrownBy(() -> loader.load(yaml("sample:\n  limit: 0\n"), Map.of()))
+                .hasMessage("invalid configuration: sample.limit: 0 must be positive");
+        assertThatThrownBy(() -> loader.load(yaml("sampel: {}\n"), Map.of()))
+                .hasMessageContaining("unknown key 'sampel'").hasMessageContaining("sample").hasMessageContaining("hub");
+        assertThatThrownBy(() -> loader.load(yaml("doors: {}\n"), Map.of()))
+                .hasMessageContaining("unknown key 'doors'");
+    }
+
+    @Test
+    void aSectionSetByCodeReplacesTheDefaultsAndOthersStayAsTheyWere() {
+        WharfConfig config = WharfConfig.defaults().withBootstrapServers("k:9092")
+                .with(SampleDoorSettings.class, new SampleDoorSettings(3, null));
+        assertThat(config.section(SampleDoorSettings.class).limit()).isEqualTo(3);
+        assertThat(config.withEphemeralPorts().section(SampleDoorSettings.class).limit()).isEqualTo(3);
+        assertThat(config.withEphemeralPorts().bootstrapServers()).isEqualTo("k:9092");
+        assertThat(config.toBuilder().build()).isEqualTo(config);
     }
 
     @Test

@@ -8,25 +8,30 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ConfigPrinterTest {
-    @Test
-    void printsEveryDefaultInTheFilesOwnFormAndReadsBackTheSame() {
-        WharfConfig defaults = WharfConfig.defaults();
-        String yaml = ConfigPrinter.yaml(defaults);
-        assertThat(yaml).contains("resp-port: 6380", "http-port: 8080", "startup-timeout: 30s", "max-bulk-bytes: 32768000");
-        WharfConfig reread = ConfigLoader.bind(readTree(yaml));
-        assertThat(reread).isEqualTo(defaults);
-    }
+    private static final List<DoorSection<?>> DOORS = List.of(SampleDoorSettings.SECTION);
 
     @Test
     void masksEverySecret() {
-        WharfConfig config = WharfConfig.defaults()
-                .withAuth(new AuthSettings("hunter2", Map.of("alice", "wonderland"), List.of("tok-123")))
-                .withKafka(new KafkaSettings(Map.of("sasl.jaas.config", "password=\"kafka-secret\""), null, null, null, null));
-        String yaml = ConfigPrinter.yaml(config);
+        WharfConfig config = WharfConfig.builder()
+                .auth(new AuthSettings("hunter2", Map.of("alice", "wonderland"), List.of("tok-123")))
+                .kafka(new KafkaSettings(Map.of("sasl.jaas.config", "password=\"kafka-secret\""), null, null, null, null))
+                .build();
+        String yaml = ConfigPrinter.yaml(config, DOORS);
         assertThat(yaml).doesNotContain("hunter2", "wonderland", "tok-123", "kafka-secret").contains("alice", "******");
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode readTree(String yaml) {
+    @Test
+    void doorSectionsArePrintedInTheirOrderAroundTheHubAndReadBackTheSame() {
+        WharfConfig defaults = new ConfigLoader(Map.<String, String>of()::get, DOORS).load(null, Map.of());
+        String yaml = ConfigPrinter.yaml(defaults, DOORS);
+        assertThat(yaml).containsSubsequence("io-threads: 0", "kafka:", "embedded:", "auth:", "hub:", "sample:",
+                "  limit: 10", "  delay: 1s");
+        assertThat(ConfigLoader.bind(readTree(yaml), DOORS)).isEqualTo(defaults);
+        assertThat(ConfigPrinter.yaml(defaults, List.of(new DoorSection<>("sample", SampleDoorSettings.class, 1))))
+                .containsSubsequence("auth:", "sample:", "hub:");
+    }
+
+    static com.fasterxml.jackson.databind.JsonNode readTree(String yaml) {
         try {
             return new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(yaml);
         } catch (java.io.IOException e) {

@@ -24,7 +24,7 @@ class HubSettingsTest {
     private WharfConfig load(String yaml) throws Exception {
         Path file = dir.resolve("wharf.yaml");
         Files.writeString(file, yaml);
-        return new ConfigLoader(Map.<String, String>of()::get).load(file, Map.of());
+        return new ConfigLoader(Map.<String, String>of()::get, List.of()).load(file, Map.of());
     }
 
     @Test

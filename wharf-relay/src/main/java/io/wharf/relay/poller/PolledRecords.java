@@ -10,7 +10,7 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.wharf.core.config.PollerSettings;
+import io.wharf.relay.config.PollerSettings;
 
 /** Turns a poll's response body into record keys and values: the whole body, or each element of a JSON array. */
 final class PolledRecords {

@@ -3,7 +3,7 @@ package io.wharf.relay.webhook;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 
-import io.wharf.core.config.RetrySettings;
+import io.wharf.relay.config.RetrySettings;
 
 /** Backoff and limits of a route's retries, from its {@link RetrySettings}. */
 final class RetryPolicy {

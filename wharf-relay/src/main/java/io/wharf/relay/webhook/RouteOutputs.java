@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.wharf.core.config.WebhookRouteSettings;
+import io.wharf.relay.config.WebhookRouteSettings;
 import io.wharf.relay.http.HttpReply;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;

@@ -7,7 +7,7 @@ import java.util.Map;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.wharf.core.config.WebhookRouteSettings;
+import io.wharf.relay.config.WebhookRouteSettings;
 import io.wharf.relay.http.HttpCall;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;

@@ -18,8 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.wharf.core.config.WebhookRouteSettings;
 import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.relay.config.WebhookRouteSettings;
 import io.wharf.relay.http.HttpReply;
 import io.wharf.relay.http.RelayHttpClient;
 import org.apache.kafka.clients.consumer.CloseOptions;

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletionException;
 import java.util.random.RandomGenerator;
 
 import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.wharf.core.config.RetrySettings;
+import io.wharf.relay.config.RetrySettings;
 import io.wharf.relay.http.HttpReply;
 import io.wharf.relay.http.RequestTimeoutException;
 import org.junit.jupiter.api.Test;

@@ -5,9 +5,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.wharf.core.config.RespSettings;
 import io.wharf.core.group.GroupRuntime;
 import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.server.RespMetrics;
 import io.wharf.resp.server.RespStats;
 

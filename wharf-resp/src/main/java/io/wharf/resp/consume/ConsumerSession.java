@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import io.wharf.core.config.RespSettings;
 import io.wharf.core.group.GroupMember;
 import io.wharf.core.group.MemberFailure;
 import io.wharf.core.group.MemberListener;
@@ -17,6 +16,8 @@ import io.wharf.core.group.MemberSpec;
 import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.UnknownTopicException;
+import io.wharf.resp.config.RespSettings;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

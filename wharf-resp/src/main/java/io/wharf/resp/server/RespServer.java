@@ -11,7 +11,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wharf.core.auth.Credentials;
-import io.wharf.core.config.RespSettings;
 import io.wharf.core.gateway.GatewayContext;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.resp.command.CommandTable;
@@ -19,6 +18,7 @@ import io.wharf.resp.command.ConnectionCommands;
 import io.wharf.resp.command.ConsumeCommands;
 import io.wharf.resp.command.ProduceCommands;
 import io.wharf.resp.command.ServerCommands;
+import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.consume.ConsumerRuntime;
 import io.wharf.resp.produce.ColdTopics;
 import io.wharf.resp.produce.ProduceBudget;
@@ -47,7 +47,7 @@ public final class RespServer implements AutoCloseable {
     private volatile int port;
 
     public RespServer(GatewayContext context) {
-        this(context, context.config().resp(), context.kafka(), context.credentials(), context.metrics().registry());
+        this(context, context.config().section(RespSettings.class), context.kafka(), context.credentials(), context.metrics().registry());
     }
 
     /**

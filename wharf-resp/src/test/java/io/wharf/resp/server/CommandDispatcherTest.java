@@ -13,7 +13,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.wharf.core.auth.Credentials;
 import io.wharf.core.config.AuthSettings;
-import io.wharf.core.config.RespSettings;
+import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.command.CommandError;
 import io.wharf.resp.consume.ConsumeFailure;
 import io.wharf.resp.protocol.RespValue;

@@ -1,4 +1,4 @@
-package io.wharf.core.config;
+package io.wharf.relay.config;
 
 import java.net.URI;
 import java.time.Duration;
@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.wharf.core.config.Section;
 
 /**
  * One HTTP poller: GET a URL on a schedule (conditionally, with {@code ETag} and

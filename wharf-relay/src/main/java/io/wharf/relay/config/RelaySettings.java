@@ -1,4 +1,4 @@
-package io.wharf.core.config;
+package io.wharf.relay.config;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.wharf.core.config.Section;
 
 /**
  * The exactly-once relay: webhook routes (Kafka to HTTP) and pollers (HTTP to Kafka).

@@ -1,7 +1,9 @@
-package io.wharf.core.config;
+package io.wharf.relay.config;
 
 import java.time.Duration;
 import java.util.List;
+
+import io.wharf.core.config.Section;
 
 /**
  * How a webhook route retries one event: exponential backoff with jitter, bounded by a number of

@@ -1,9 +1,10 @@
-package io.wharf.core.config;
+package io.wharf.resp.config;
 
 import java.time.Duration;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import io.wharf.core.config.Section;
 
 /**
  * The Redis-protocol front door and its limits.

@@ -1,9 +1,10 @@
-package io.wharf.core.config;
+package io.wharf.http;
 
 import java.time.Duration;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import io.wharf.core.config.Section;
 
 /**
  * The HTTP front door (REST, Server-Sent Events, WebSocket, health and metrics) and its limits.

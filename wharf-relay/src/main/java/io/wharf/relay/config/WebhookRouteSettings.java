@@ -1,4 +1,4 @@
-package io.wharf.core.config;
+package io.wharf.relay.config;
 
 import java.net.URI;
 import java.time.Duration;
@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+
+import io.wharf.core.config.Section;
 
 /**
  * One webhook route: records of the source topics, consumed by a group, each become an HTTP call

@@ -1,4 +1,4 @@
-package io.wharf.core.config;
+package io.wharf.relay.config;
 
 import java.net.URI;
 import java.time.Duration;
