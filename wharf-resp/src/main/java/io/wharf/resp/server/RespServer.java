@@ -19,7 +19,6 @@ import io.wharf.resp.command.ConsumeCommands;
 import io.wharf.resp.command.ProduceCommands;
 import io.wharf.resp.command.ServerCommands;
 import io.wharf.resp.consume.ConsumerRuntime;
-import io.wharf.resp.produce.ColdTopics;
 import io.wharf.resp.produce.ProduceBudget;
 
 /** What every connection of the Redis-protocol door shares: commands, Kafka, consumers, limits, counters. */
@@ -32,7 +31,6 @@ public final class RespServer implements AutoCloseable {
     private final ClientNames names = new ClientNames();
     private final MonitorFeed monitors = new MonitorFeed();
     private final ProduceBudget produceBudget;
-    private final ColdTopics coldTopics;
     private final ConsumerRuntime consumers;
     private final ChannelGroup channels = new DefaultChannelGroup("resp", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
@@ -48,9 +46,6 @@ public final class RespServer implements AutoCloseable {
                 () -> consumerRuntime() == null ? 0 : consumerRuntime().blockedClients().get(),
                 () -> consumerRuntime() == null ? 0 : consumerRuntime().consumers());
         this.produceBudget = new ProduceBudget(settings.maxPendingProduceBytesTotal());
-        this.coldTopics = new ColdTopics(Long.parseLong(context.kafka().settings().producer()
-                .getOrDefault("metadata.max.idle.ms", context.kafka().settings().properties()
-                        .getOrDefault("metadata.max.idle.ms", "300000"))));
         this.consumers = new ConsumerRuntime(settings, context.kafka(), stats, metrics);
         this.commands = new CommandTable(metrics);
         ConnectionCommands.register(commands);
@@ -125,10 +120,6 @@ public final class RespServer implements AutoCloseable {
         return produceBudget;
     }
 
-    public ColdTopics coldTopics() {
-        return coldTopics;
-    }
-
     public ConsumerRuntime consumers() {
         return consumers;
     }
@@ -166,13 +157,11 @@ public final class RespServer implements AutoCloseable {
         consumers.stopWaiting();
         channels.close().awaitUninterruptibly(timeout, unit);
         consumers.close();
-        coldTopics.close();
     }
 
     /** Releases the consumer threads (when the door never started listening). */
     @Override
     public void close() {
         consumers.close();
-        coldTopics.close();
     }
 }
