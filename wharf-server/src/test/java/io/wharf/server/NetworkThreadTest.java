@@ -218,6 +218,7 @@ class NetworkThreadTest {
         final AtomicBoolean running = new AtomicBoolean(true);
         final AtomicLong succeeded = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
+        volatile String lastError;
         private final Thread thread = new Thread(this::loop, getClass().getSimpleName());
 
         void start() {
@@ -226,13 +227,14 @@ class NetworkThreadTest {
         }
 
         private void loop() {
-            try {
-                while (running.get()) {
+            while (running.get()) {
+                try {
                     round();
-                }
-            } catch (Exception e) {
-                if (running.get()) {
-                    failed.incrementAndGet();
+                } catch (Exception e) {
+                    if (running.get()) {
+                        failed.incrementAndGet();
+                        lastError = e.toString();
+                    }
                 }
             }
         }
@@ -262,7 +264,8 @@ class NetworkThreadTest {
 
         @Override
         public String toString() {
-            return getClass().getSimpleName() + "(ok=" + succeeded + ", failed=" + failed + ")";
+            return getClass().getSimpleName() + "(ok=" + succeeded + ", failed=" + failed
+                    + (lastError == null ? "" : ", last exception " + lastError) + ")";
         }
     }
 
