@@ -75,7 +75,7 @@ class NetworkThreadTest {
             }
             clients.add(new WebSocketProducing(http, topic));
             clients.forEach(Producing::start);
-            try (Probe probe = new Probe(resp, http)) {
+            try (Probe probe = new Probe(server, resp, http)) {
                 probe.sample(Duration.ofSeconds(2));
                 for (Producing c : clients) {
                     c.awaitSucceeded(Duration.ofSeconds(30));
@@ -87,9 +87,12 @@ class NetworkThreadTest {
                 probe.reset();
                 probe.sample(Duration.ofMillis(MAX_BLOCK_MS * 2 + 2_000));
                 Timings outage = probe.slowest();
-                System.out.printf("network thread while producing: normal ping %d ms healthz %d ms; "
-                                + "Kafka stopped ping %d ms healthz %d ms over %d samples; %s%n",
-                        normal.ping(), normal.healthz(), outage.ping(), outage.healthz(), outage.samples(), clients);
+                System.out.printf("network thread while producing: normal ping %d ms healthz %d ms loop task late %d ms;"
+                                + " Kafka stopped: ping %d ms healthz %d ms (beyond JVM/machine stalls %d / %d ms) loop task late %d ms,"
+                                + " plain thread late %d ms over %d samples; %s%n",
+                        normal.ping(), normal.healthz(), normal.loop(), outage.ping(), outage.healthz(), outage.heldPing(),
+                        outage.heldHealthz(), outage.loop(), outage.control(),
+                        outage.samples(), clients);
                 assertThat(outage.samples()).isGreaterThan(50);
                 assertThat(outage.ping()).as("slowest PING during the outage, ms").isLessThan(SLOWEST_ALLOWED_MS);
                 assertThat(outage.healthz()).as("slowest /healthz during the outage, ms").isLessThan(SLOWEST_ALLOWED_MS);
@@ -112,7 +115,7 @@ class NetworkThreadTest {
             String resp = address(server, "resp");
             String http = address(server, "http");
             HttpClient client = HttpClient.newHttpClient();
-            try (Probe probe = new Probe(resp, http)) {
+            try (Probe probe = new Probe(server, resp, http)) {
                 // warm up the JSON, produce and reply paths with a small batch first
                 assertThat(postBatch(client, http, topic, 2_000).get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
                 probe.reset();
@@ -124,8 +127,10 @@ class NetworkThreadTest {
                 }
                 HttpResponse<String> reply = big.get();
                 Timings during = probe.slowest();
-                System.out.printf("network thread during a %d-record batch: ping %d ms healthz %d ms over %d samples%n",
-                        records, during.ping(), during.healthz(), during.samples());
+                System.out.printf("network thread during a %d-record batch: ping %d ms healthz %d ms (beyond JVM/machine stalls"
+                        + " %d / %d ms) loop task late %d ms plain thread late %d ms over %d samples%n", records, during.ping(),
+                        during.healthz(), during.heldPing(), during.heldHealthz(), during.loop(),
+                        during.control(), during.samples());
                 assertThat(reply.statusCode()).isEqualTo(200);
                 assertThat(reply.body()).contains("\"offset\"");
                 assertThat(during.samples()).isGreaterThan(0);
@@ -153,28 +158,72 @@ class NetworkThreadTest {
     }
 
     /**
-     * The slowest answers seen.
+     * The slowest answers seen. A stop-the-world GC pause or a starved machine delays every thread
+     * alike, the network thread too; a plain thread's sleep measures that, and what a probe took
+     * beyond it is what held the network thread itself.
      *
-     * @param ping    slowest PING round trip, ms
-     * @param healthz slowest {@code GET /healthz}, ms
+     * @param ping        slowest PING round trip, ms
+     * @param healthz     slowest {@code GET /healthz}, ms
+     * @param heldPing    slowest PING beyond the plain thread's lateness meanwhile, ms
+     * @param heldHealthz slowest {@code GET /healthz} beyond the plain thread's lateness meanwhile, ms
+     * @param loop    most a task on the network thread ran late, ms
+     * @param control most a plain thread's 10 ms sleep overran, ms (GC pauses, a busy machine)
      * @param samples how many of each
      */
-    record Timings(long ping, long healthz, int samples) {
+    record Timings(long ping, long healthz, long heldPing, long heldHealthz, long loop, long control, int samples) {
     }
 
-    /** Times PING on its own RESP connection and {@code GET /healthz} on its own HTTP connection. */
+    /**
+     * Times PING on its own RESP connection and {@code GET /healthz} on its own HTTP connection (raw
+     * sockets, so no client threads sit between the probe and the server), and how late a task
+     * scheduled on the network thread every 10 ms runs (how long the thread was held).
+     */
     static final class Probe implements AutoCloseable {
         private final RespLine ping;
-        private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        private final HttpRequest healthz;
-        private long slowestPing;
-        private long slowestHealthz;
+        private final RespLine healthz;
+        private final io.netty.channel.EventLoop loop;
+        private volatile boolean running = true;
+        private volatile long slowestPing;
+        private volatile long slowestHealthz;
+        private volatile long latestLoopTask;
+        // the same lateness on a plain thread: what the JVM (GC) and the machine add to every thread
+        private volatile long latestControl;
+        // the plain thread's lateness during the current probe
+        private volatile long windowControl;
+        private volatile long heldPing;
+        private volatile long heldHealthz;
         private int samples;
 
-        Probe(String resp, String http) throws IOException {
+        Probe(WharfServer server, String resp, String http) throws IOException {
             this.ping = new RespLine(resp);
-            this.healthz = HttpRequest.newBuilder(URI.create("http://" + http + "/healthz")).timeout(Duration.ofSeconds(30))
-                    .build();
+            this.healthz = new RespLine(http);
+            this.loop = server.gateway().context().network().workers().next();
+            scheduleLoopTask();
+            Thread control = new Thread(() -> {
+                while (running) {
+                    long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    long late = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - due);
+                    latestControl = Math.max(latestControl, late);
+                    windowControl = Math.max(windowControl, late);
+                }
+            }, "probe-control");
+            control.setDaemon(true);
+            control.start();
+        }
+
+        private void scheduleLoopTask() {
+            long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+            loop.schedule(() -> {
+                latestLoopTask = Math.max(latestLoopTask, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - due));
+                if (running) {
+                    scheduleLoopTask();
+                }
+            }, 10, TimeUnit.MILLISECONDS);
         }
 
         void sample(Duration duration) throws Exception {
@@ -186,30 +235,52 @@ class NetworkThreadTest {
         }
 
         void sampleOnce() throws Exception {
+            windowControl = 0;
             long start = System.nanoTime();
             ping.write("PING");
             assertThat(ping.read()).isEqualTo("+PONG");
             long pinged = System.nanoTime();
-            assertThat(client.send(healthz, HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+            long pingStall = windowControl;
+            windowControl = 0;
+            healthz.writeText("GET /healthz HTTP/1.1\r\nHost: wharf\r\n\r\n");
+            assertThat(healthz.read()).startsWith("HTTP/1.1 200");
+            int length = 0;
+            for (String header = healthz.read(); !header.isEmpty(); header = healthz.read()) {
+                if (header.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(header.substring("content-length:".length()).trim());
+                }
+            }
+            healthz.skip(length);
             long checked = System.nanoTime();
-            slowestPing = Math.max(slowestPing, TimeUnit.NANOSECONDS.toMillis(pinged - start));
-            slowestHealthz = Math.max(slowestHealthz, TimeUnit.NANOSECONDS.toMillis(checked - pinged));
+            long healthzStall = windowControl;
+            long pingMillis = TimeUnit.NANOSECONDS.toMillis(pinged - start);
+            long healthzMillis = TimeUnit.NANOSECONDS.toMillis(checked - pinged);
+            slowestPing = Math.max(slowestPing, pingMillis);
+            slowestHealthz = Math.max(slowestHealthz, healthzMillis);
+            heldPing = Math.max(heldPing, pingMillis - pingStall);
+            heldHealthz = Math.max(heldHealthz, healthzMillis - healthzStall);
             samples++;
         }
 
         Timings slowest() {
-            return new Timings(slowestPing, slowestHealthz, samples);
+            return new Timings(slowestPing, slowestHealthz, heldPing, heldHealthz, latestLoopTask, latestControl, samples);
         }
 
         void reset() {
             slowestPing = 0;
             slowestHealthz = 0;
+            latestLoopTask = 0;
+            latestControl = 0;
+            heldPing = 0;
+            heldHealthz = 0;
             samples = 0;
         }
 
         @Override
         public void close() throws IOException {
+            running = false;
             ping.close();
+            healthz.close();
         }
     }
 
@@ -365,7 +436,7 @@ class NetworkThreadTest {
         }
     }
 
-    /** A RESP connection writing commands and reading one reply line (or bulk) at a time. */
+    /** A plain TCP connection writing RESP commands or HTTP requests and reading line by line. */
     static final class RespLine implements AutoCloseable {
         private final Socket socket;
         private final OutputStream out;
@@ -393,7 +464,20 @@ class NetworkThreadTest {
             out.flush();
         }
 
-        /** The next reply's first line (simple strings, errors, integers). */
+        void writeText(String text) throws IOException {
+            out.write(text.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        void skip(int bytes) throws IOException {
+            for (int i = 0; i < bytes; i++) {
+                if (in.read() < 0) {
+                    throw new IOException("connection closed");
+                }
+            }
+        }
+
+        /** The next line without its CRLF (a RESP simple string, error or integer; an HTTP status or header line). */
         String read() throws IOException {
             StringBuilder line = new StringBuilder();
             int c;
