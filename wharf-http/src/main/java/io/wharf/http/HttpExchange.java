@@ -1,6 +1,9 @@
 package io.wharf.http;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -10,6 +13,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.wharf.core.kafka.Causes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +27,9 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(HttpExchange.class);
     /** Pipelined requests held while one is answered; more closes the connection. */
     private static final int MAX_WAITING = 16;
+    /** Bodies from this size on are decoded off the event loop. */
+    private static final int DECODE_OFF_LOOP_BYTES = 256 * 1024;
+    private static final Executor DECODER = ForkJoinPool.commonPool();
 
     private final DoorContext door;
     private final ApiRequestDecoder decoder;
@@ -74,8 +81,28 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         busy = true;
         ReadPause.pause(ctx.channel(), ReadPause.Reason.BUSY);
         keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.content().readableBytes() >= DECODE_OFF_LOOP_BYTES) {
+            // a large body (a JSON batch of 100k records) takes the decoder hundreds of milliseconds: not on the event loop
+            CompletableFuture.supplyAsync(() -> decoder.decode(request), DECODER).whenComplete((decoded, error) ->
+                    ctx.executor().execute(() -> dispatch(request, decoded, error)));
+            return;
+        }
+        ApiRequest decoded;
         try {
-            routes.dispatch(ctx, request, decoder.decode(request), this);
+            decoded = decoder.decode(request);
+        } catch (RuntimeException e) {
+            dispatch(request, null, e);
+            return;
+        }
+        dispatch(request, decoded, null);
+    }
+
+    private void dispatch(FullHttpRequest request, ApiRequest decoded, Throwable decodeError) {
+        try {
+            if (decodeError != null) {
+                throw Causes.unwrap(decodeError) instanceof RuntimeException r ? r : new IllegalStateException(decodeError);
+            }
+            routes.dispatch(ctx, request, decoded, this);
         } catch (ApiError e) {
             reply(e.toResponse());
         } catch (RuntimeException e) {

@@ -1,6 +1,5 @@
 package io.wharf.http;
 
-
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaUnavailableException;
@@ -24,7 +23,7 @@ final class KafkaErrors {
     }
 
     static ApiError toApiError(Throwable failure) {
-        Throwable e = unwrap(failure);
+        Throwable e = Causes.unwrap(failure);
         if (e instanceof ApiError api) {
             return api;
         }
@@ -56,9 +55,5 @@ final class KafkaErrors {
         }
         return new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal",
                 e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-    }
-
-    static Throwable unwrap(Throwable failure) {
-        return Causes.unwrap(failure);
     }
 }

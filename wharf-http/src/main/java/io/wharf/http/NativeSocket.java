@@ -23,6 +23,7 @@ import io.wharf.core.hub.SubscriptionRequest;
 import io.wharf.core.hub.TopicHub;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -164,25 +165,21 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
     }
 
     private void produce(NativeMessage.Produce p) {
-        int size = ProduceJson.size(p.record());
-        if (size > door.kafka().maxRecordBytes()) {
-            error(p.id(), new ApiError(io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "record_too_large", "the record is about " + size + " bytes; Kafka accepts at most "
-                    + door.kafka().maxRecordBytes() + " (max.request.size)"));
-            return;
-        }
         inFlight++;
         if (inFlight >= door.settings().maxInFlight()) {
             ReadPause.pause(channel, ReadPause.Reason.IN_FLIGHT);
         }
-        door.kafka().send(p.record()).whenComplete((m, e) -> channel.eventLoop().execute(() -> {
+        door.kafka().send(List.of(p.record())).answered().whenComplete((done, e) -> channel.eventLoop().execute(() -> {
             inFlight--;
             if (inFlight < door.settings().maxInFlight()) {
                 ReadPause.resume(channel, ReadPause.Reason.IN_FLIGHT);
             }
-            if (e != null) {
-                error(p.id(), KafkaErrors.toApiError(e));
+            if (done.refusal() != null) {
+                error(p.id(), ProduceRoute.refusalError(false, done.refusal()));
+            } else if (done.error(0) != null) {
+                error(p.id(), KafkaErrors.toApiError(done.error(0)));
             } else {
+                RecordMetadata m = done.metadata(0);
                 door.metrics().recordsIn(ConnectionKind.WEBSOCKET, 1);
                 send(message("produced", "id", p.id()).put("topic", m.topic()).put("partition", m.partition())
                         .put("offset", m.offset()).put("timestamp", m.timestamp()));

@@ -112,13 +112,4 @@ final class ProduceJson {
         }
         throw ApiError.badRequest("bad_header", where + ".headers must be an object or a list of {name, value}");
     }
-
-    /** Roughly what Kafka counts against max.request.size for one record. */
-    static int size(ProducerRecord<byte[], byte[]> record) {
-        int size = 64 + (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
-        for (Header h : record.headers()) {
-            size += 8 + h.key().length() * 3 + (h.value() == null ? 0 : h.value().length);
-        }
-        return size;
-    }
 }

@@ -3,6 +3,8 @@ package io.wharf.http;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,15 +12,20 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import io.wharf.core.kafka.OversizedRecordException;
+import io.wharf.core.kafka.Sending;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
- * {@code POST /topics/{topic}}: sends the records through the gateway's shared producer and answers
+ * {@code POST /topics/{topic}}: sends the records as one run through core's write path and answers
  * once Kafka acknowledged every one (acks=all), with the partition and offset of each, or the error
  * of the first that failed (the reply still lists which records were written).
  */
 final class ProduceRoute {
+    // a large batch's reply is built off the Netty and Kafka threads: it may list hundreds of thousands of records
+    private static final Executor REPLIES = ForkJoinPool.commonPool();
+    private static final int INLINE_REPLY_RECORDS = 1_000;
+
     private final DoorContext door;
 
     ProduceRoute(DoorContext door) {
@@ -26,15 +33,6 @@ final class ProduceRoute {
     }
 
     void produce(ChannelHandlerContext ctx, ApiRequest.Produce request, HttpExchange exchange) {
-        int limit = door.kafka().maxRecordBytes();
-        for (int i = 0; i < request.records().size(); i++) {
-            int size = ProduceJson.size(request.records().get(i));
-            if (size > limit) {
-                throw new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "record_too_large",
-                        (request.batch() ? "record " + i : "the record") + " is about " + size
-                                + " bytes; Kafka accepts at most " + limit + " (max.request.size)");
-            }
-        }
         CompletableFuture<IdempotencyCache.Reply> mine = new CompletableFuture<>();
         if (request.idempotencyKey() != null) {
             CompletableFuture<IdempotencyCache.Reply> earlier = door.idempotency().claim(request.topic(),
@@ -53,35 +51,43 @@ final class ProduceRoute {
                 return;
             }
         }
-        // the topic check first, so an unknown topic fails the whole request before anything is sent
-        door.kafka().topic(request.topic()).thenCompose(info -> sendAll(request.records()))
-                .whenComplete((results, error) -> {
-                    FullHttpResponse response = error != null ? KafkaErrors.toApiError(error).toResponse()
-                            : reply(request, results);
+        // core looks the topic up and checks every record before any is sent; the writer thread sends them
+        door.kafka().send(request.records()).answered().thenCompose(done -> done.size() <= INLINE_REPLY_RECORDS
+                        ? CompletableFuture.completedFuture(reply(request, done))
+                        : CompletableFuture.supplyAsync(() -> reply(request, done), REPLIES))
+                .whenComplete((response, error) -> {
+                    if (error != null) {
+                        response = KafkaErrors.toApiError(error).toResponse();
+                    }
                     mine.complete(IdempotencyCache.of(response));
                     exchange.reply(response);
                 });
     }
 
-    private CompletableFuture<List<Object>> sendAll(List<ProducerRecord<byte[], byte[]>> records) {
-        List<CompletableFuture<Object>> sends = new ArrayList<>(records.size());
-        for (ProducerRecord<byte[], byte[]> record : records) {
-            sends.add(door.kafka().send(record).<Object>thenApply(m -> m).exceptionally(e -> KafkaErrors.toApiError(e)));
+    /** The whole request was refused before anything was sent. */
+    static ApiError refusalError(boolean batch, Throwable refusal) {
+        if (refusal instanceof OversizedRecordException e) {
+            return new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "record_too_large",
+                    (batch ? "record " + e.index() : "the record") + " is about " + e.size()
+                            + " bytes; Kafka accepts at most " + e.limit() + " (" + e.limitSetting() + ")");
         }
-        return CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            List<Object> out = new ArrayList<>(sends.size());
-            sends.forEach(s -> out.add(s.join()));
-            return out;
-        });
+        return KafkaErrors.toApiError(refusal);
     }
 
-    private FullHttpResponse reply(ApiRequest.Produce request, List<Object> results) {
+    private FullHttpResponse reply(ApiRequest.Produce request, Sending done) {
+        if (done.refusal() != null) {
+            return refusalError(request.batch(), done.refusal()).toResponse();
+        }
+        List<Object> results = new ArrayList<>(done.size());
         ApiError firstError = null;
         int written = 0;
-        for (Object r : results) {
-            if (r instanceof ApiError e) {
+        for (int i = 0; i < done.size(); i++) {
+            if (done.error(i) != null) {
+                ApiError e = KafkaErrors.toApiError(done.error(i));
                 firstError = firstError == null ? e : firstError;
+                results.add(e);
             } else {
+                results.add(done.metadata(i));
                 written++;
             }
         }

@@ -10,8 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,7 +37,6 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -52,8 +49,9 @@ import org.slf4j.LoggerFactory;
  * {@code acks=all}), factories for consumer-group members and plain readers, and an admin client
  * with a small cache of topic metadata.
  *
- * <p>{@link #send} never blocks its caller waiting for metadata: a topic's existence is checked
- * asynchronously first, so a Netty event loop may call it. Everything is closed by {@link #close}.
+ * <p>{@link #send} never blocks its caller: the topic is checked asynchronously and only the
+ * writer thread ({@code wharf-kafka-writer}) calls the producer, so a Netty event loop may send.
+ * Everything is closed by {@link #close}.
  */
 public final class KafkaAccess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAccess.class);
@@ -61,6 +59,11 @@ public final class KafkaAccess implements AutoCloseable {
     private static final long MISSING_TOPIC_TTL_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final Duration FIRST_SEND_WRITABLE_WAIT = Duration.ofSeconds(2);
     private static final long WRITABLE_POLL_MILLIS = 50;
+    /**
+     * Most bytes (size estimates) queued for the shared producer over the whole gateway; beyond it
+     * sends are refused with {@link KafkaUnavailableException} until the producer catches up.
+     */
+    public static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
 
     private final String bootstrapServers;
     private final KafkaSettings settings;
@@ -70,15 +73,9 @@ public final class KafkaAccess implements AutoCloseable {
     private final List<KafkaClientMetrics> clientMetrics = new ArrayList<>();
     private final Map<String, CachedTopic> topics = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<TopicInfo>> refreshes = new ConcurrentHashMap<>();
-    // Sends queued behind a topic lookup, per topic; while any wait, later sends queue too (order).
-    private final Map<String, AtomicInteger> waitingSends = new ConcurrentHashMap<>();
     private final AtomicInteger clientSequence = new AtomicInteger();
-    // First sends to a topic wait for the producer's metadata; they run here, never on the caller's thread.
-    private final ExecutorService firstSendExecutor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "wharf-kafka-first-send");
-        t.setDaemon(true);
-        return t;
-    });
+    // the only caller of producer.send
+    private final KafkaWriter writer;
     private final int maxRequestBytes;
     private final Counter sendsAcknowledged;
     private final Counter sendsFailed;
@@ -99,6 +96,7 @@ public final class KafkaAccess implements AutoCloseable {
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.requestTimeout().toMillis());
         adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) settings.requestTimeout().toMillis());
         this.admin = AdminClient.create(adminProps);
+        this.writer = new KafkaWriter(producer, this::topic, maxRequestBytes, MAX_QUEUED_BYTES);
         bind(new KafkaClientMetrics(producer));
         bind(new KafkaClientMetrics(admin));
         this.sendsAcknowledged = Counter.builder("wharf.kafka.sends")
@@ -167,67 +165,37 @@ public final class KafkaAccess implements AutoCloseable {
     }
 
     /**
-     * Sends one record through the shared producer. Fails with {@link UnknownTopicException} when
-     * the topic does not exist, with Kafka's exception when Kafka refuses the record (too large, not
-     * authorised, ...), and completes with the record's partition and offset once Kafka acknowledged
-     * it (acks=all). Never blocks waiting for metadata, and records of one topic sent from one
-     * thread reach the producer in the order they were sent.
+     * Sends a run of records to one topic through the shared producer; never blocks. The topic is
+     * looked up once (usually from the cache), the records are checked (size against the smaller
+     * of {@code max.request.size} and the topic's {@code max.message.bytes}, partition against the
+     * topic's) and queued for the writer thread, the only caller of the producer's {@code send}.
+     * Runs of one caller to one topic reach Kafka in the order they were sent, also while the
+     * topic is looked up; see {@link Sending} for what the caller learns and when.
+     */
+    public Sending send(List<ProducerRecord<byte[], byte[]>> records) {
+        Sending run = new Sending(records);
+        writer.submit(run);
+        run.answered().thenAccept(done -> {
+            int failed = done.failures();
+            if (failed > 0) {
+                sendsFailed.increment(failed);
+            }
+            if (failed < done.size()) {
+                sendsAcknowledged.increment(done.size() - failed);
+            }
+        });
+        return run;
+    }
+
+    /**
+     * Sends one record (see {@link #send(List)}): completes with its partition and offset once Kafka
+     * acknowledged it (acks=all), or fails with {@link UnknownTopicException},
+     * {@link OversizedRecordException}, or Kafka's error.
      */
     public CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record) {
-        CompletableFuture<TopicInfo> info = topic(record.topic());
-        AtomicInteger waiting = waitingSends.computeIfAbsent(record.topic(), t -> new AtomicInteger());
-        CompletableFuture<RecordMetadata> sent;
-        if (info.isDone() && !info.isCompletedExceptionally() && waiting.get() == 0) {
-            sent = sendKnown(record, info.join());
-        } else {
-            // Dependents of one future run in reverse order, so waiting sends queue on one thread
-            // instead; later sends to the topic queue behind them until the queue has drained.
-            waiting.incrementAndGet();
-            sent = new CompletableFuture<>();
-            CompletableFuture<RecordMetadata> result = sent;
-            firstSendExecutor.execute(() -> {
-                try {
-                    sendKnown(record, info.join()).whenComplete((m, e) -> {
-                        if (e != null) {
-                            result.completeExceptionally(e);
-                        } else {
-                            result.complete(m);
-                        }
-                    });
-                } catch (CompletionException e) {
-                    result.completeExceptionally(Causes.unwrap(e));
-                } finally {
-                    waiting.decrementAndGet();
-                }
-            });
-        }
-        sent.whenComplete((m, e) -> (e == null ? sendsAcknowledged : sendsFailed).increment());
-        return sent;
-    }
-
-    private CompletableFuture<RecordMetadata> sendKnown(ProducerRecord<byte[], byte[]> record, TopicInfo topic) {
-        String problem = record.partition() == null ? null : topic.partitionProblem(record.partition());
-        if (problem != null) {
-            return CompletableFuture.failedFuture(new InvalidPartitionsException(problem));
-        }
-        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
-        try {
-            producer.send(record, (metadata, error) -> {
-                if (error != null) {
-                    result.completeExceptionally(error);
-                } else {
-                    result.complete(metadata);
-                }
-            });
-        } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-        }
-        return result;
-    }
-
-    /** Waits until every record sent so far is acknowledged or failed. Blocks: never call it from an event loop. */
-    public void flush() {
-        producer.flush();
+        return send(List.of(record)).answered().thenCompose(done -> done.error(0) == null
+                ? CompletableFuture.completedFuture(done.metadata(0))
+                : CompletableFuture.failedFuture(done.error(0)));
     }
 
     /**
@@ -443,7 +411,7 @@ public final class KafkaAccess implements AutoCloseable {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(64 * 1024));
-        // Bounded wait when the producer's buffer is full; metadata waits never reach callers (see send).
+        // Bounded wait when the producer's buffer is full; only the writer thread ever waits (see send).
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         props.putAll(settings.producer());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -485,6 +453,7 @@ public final class KafkaAccess implements AutoCloseable {
     /** Flushes the producer (bounded), then closes every shared client. */
     @Override
     public void close() {
+        writer.close();
         try {
             producer.close(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
@@ -492,6 +461,5 @@ public final class KafkaAccess implements AutoCloseable {
         }
         clientMetrics.forEach(KafkaClientMetrics::close);
         admin.close(Duration.ofSeconds(5));
-        firstSendExecutor.shutdownNow();
     }
 }

@@ -103,6 +103,41 @@ class KafkaAccessTest {
     }
 
     @Test
+    void aRunWaitingForAMissingTopicsLookupDoesNotHoldBackAnotherTopic() throws Exception {
+        String topic = kafka.createTopic("access-beside-missing", 1);
+        access.send(new ProducerRecord<>(topic, TestKafka.bytes("warm"))).get(10, TimeUnit.SECONDS);
+        // the lookup of a missing topic asks twice, half a second apart, before it refuses the run
+        Sending missing = access.send(List.of(new ProducerRecord<>("no-such-topic-" + System.nanoTime(),
+                TestKafka.bytes("lost"))));
+        Sending existing = access.send(List.of(new ProducerRecord<>(topic, TestKafka.bytes("a")),
+                new ProducerRecord<>(topic, TestKafka.bytes("b"))));
+        long[] answeredAt = new long[2];
+        missing.answered().thenRun(() -> answeredAt[0] = System.nanoTime());
+        existing.answered().thenRun(() -> answeredAt[1] = System.nanoTime());
+        existing.answered().get(10, TimeUnit.SECONDS);
+        missing.answered().get(10, TimeUnit.SECONDS);
+        assertThat(existing.accepted()).isCompleted();
+        assertThat(existing.failures()).isZero();
+        assertThat(existing.metadata(1).offset()).isEqualTo(existing.metadata(0).offset() + 1);
+        assertThat(missing.accepted()).isCompletedExceptionally();
+        assertThat(missing.refusal()).isInstanceOf(UnknownTopicException.class);
+        assertThat(answeredAt[1]).as("the existing topic's run was answered first").isLessThan(answeredAt[0]);
+    }
+
+    @Test
+    void aRunWithOneOversizedRecordIsRefusedWholeWithTheSizeAndTheLimit() throws Exception {
+        String topic = kafka.createTopic("access-run-large", 1, Map.of("max.message.bytes", "2000"));
+        Sending run = access.send(List.of(new ProducerRecord<>(topic, TestKafka.bytes("fits")),
+                new ProducerRecord<>(topic, new byte[1_990])));
+        run.answered().get(10, TimeUnit.SECONDS);
+        assertThat(run.refusal()).isInstanceOf(OversizedRecordException.class)
+                .hasMessage("Record of " + (1_990 + 82) + " bytes is larger than 2000 bytes, the most topic '" + topic
+                        + "' max.message.bytes allows; nothing was sent");
+        assertThat(((OversizedRecordException) run.refusal()).index()).isEqualTo(1);
+        assertThat(run.failures()).isEqualTo(2);
+    }
+
+    @Test
     void aMissingTopicFailsFastWithItsName() {
         assertThatThrownBy(() -> access.send(new ProducerRecord<>("no-such-topic", TestKafka.bytes("x"))).get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)

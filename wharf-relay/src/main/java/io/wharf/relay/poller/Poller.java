@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.core.kafka.RecordSize;
 import io.wharf.core.kafka.TopicInfo;
 import io.wharf.relay.config.PollerSettings;
 import io.wharf.relay.http.HttpCall;
@@ -64,7 +66,6 @@ import org.slf4j.LoggerFactory;
 public final class Poller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
     private static final Duration STATE_LOAD_TIMEOUT = Duration.ofSeconds(60);
-    private static final int RECORD_OVERHEAD = 512;
 
     private final PollerSettings settings;
     private final KafkaAccess kafka;
@@ -269,13 +270,24 @@ public final class Poller implements AutoCloseable {
             return;
         }
         String contentType = reply.headers().get(HttpHeaderNames.CONTENT_TYPE);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(split.items().size());
+        // the limit leaves the producer's own slack: one refused record would abort the whole transaction
+        int limit = kafka.maxRecordBytes() - RecordSize.PRODUCER_CHECK_SLACK;
         for (int i = 0; i < split.items().size(); i++) {
             PolledRecords.Item item = split.items().get(i);
-            long size = RECORD_OVERHEAD + item.value().length + (item.key() == null ? 0 : item.key().length);
-            if (size > kafka.maxRecordBytes()) {
-                failed("record " + i + " is " + size + " bytes, more than the producer's limit of " + kafka.maxRecordBytes());
+            RecordHeaders recordHeaders = new RecordHeaders();
+            recordHeaders.add("wharf-poller", settings.name().getBytes(StandardCharsets.UTF_8));
+            if (contentType != null && !settings.splitsArray()) {
+                recordHeaders.add("content-type", contentType.getBytes(StandardCharsets.UTF_8));
+            }
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(settings.topic(), null, null, item.key(),
+                    item.value(), recordHeaders);
+            int size = RecordSize.of(record);
+            if (size > limit) {
+                failed("record " + i + " is " + size + " bytes, more than the producer's limit of " + limit);
                 return;
             }
+            records.add(record);
         }
         if (split.keyless() > 0) {
             LOG.warn("event=relay-poll-keyless-elements poller={} count={} key-field={} action=null-key", settings.name(),
@@ -283,13 +295,8 @@ public final class Poller implements AutoCloseable {
         }
         try {
             producer.beginTransaction();
-            for (PolledRecords.Item item : split.items()) {
-                RecordHeaders recordHeaders = new RecordHeaders();
-                recordHeaders.add("wharf-poller", settings.name().getBytes(StandardCharsets.UTF_8));
-                if (contentType != null && !settings.splitsArray()) {
-                    recordHeaders.add("content-type", contentType.getBytes(StandardCharsets.UTF_8));
-                }
-                producer.send(new ProducerRecord<>(settings.topic(), null, null, item.key(), item.value(), recordHeaders));
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(record);
             }
             producer.send(new ProducerRecord<>(statePartition.topic(), statePartition.partition(),
                     settings.name().getBytes(StandardCharsets.UTF_8), next.toJson()));

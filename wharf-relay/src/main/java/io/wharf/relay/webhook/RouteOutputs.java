@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.wharf.core.kafka.RecordSize;
 import io.wharf.relay.config.WebhookRouteSettings;
 import io.wharf.relay.http.HttpReply;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,15 +18,18 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * producer's limit, so a transaction never fails on one oversized record.
  */
 final class RouteOutputs {
-    // record and batch framing, generously
-    private static final int OVERHEAD = 512;
+    // the truncation marker added after the body is cut
+    private static final int TRUNCATED_BYTES = RecordSize.of(null, null, new RecordHeaders().add(RelayHeaders.TRUNCATED,
+            text("true"))) - RecordSize.of(null, null, null);
 
     private final WebhookRouteSettings route;
     private final int maxRecordBytes;
 
     RouteOutputs(WebhookRouteSettings route, int maxRecordBytes) {
         this.route = route;
-        this.maxRecordBytes = maxRecordBytes;
+        // the producer's own check may count a few bytes more than core's estimate, and one refused
+        // record would abort the route's transaction: keep that slack
+        this.maxRecordBytes = maxRecordBytes - RecordSize.PRODUCER_CHECK_SLACK;
     }
 
     /** The response record of a delivered event, or null when the route keeps no responses. */
@@ -41,7 +45,7 @@ final class RouteOutputs {
         }
         byte[] body = reply.body();
         boolean truncated = reply.truncated();
-        int room = maxRecordBytes - OVERHEAD - size(event.key) - size(headers) - 32;
+        int room = maxRecordBytes - RecordSize.of(event.key, null, headers) - TRUNCATED_BYTES;
         if (body.length > room) {
             body = Arrays.copyOf(body, Math.max(0, room));
             truncated = true;
@@ -66,11 +70,11 @@ final class RouteOutputs {
         }
         addDeadLetterHeaders(headers, event, lastStatus, reason);
         byte[] value = event.value;
-        if (OVERHEAD + size(event.key) + size(value) + size(headers) > maxRecordBytes) {
+        if (RecordSize.of(event.key, value, headers) > maxRecordBytes) {
             // the original headers go first; the value only when the record cannot fit at all
             headers = new RecordHeaders();
             addDeadLetterHeaders(headers, event, lastStatus, reason);
-            if (OVERHEAD + size(event.key) + size(value) + size(headers) > maxRecordBytes) {
+            if (RecordSize.of(event.key, value, headers) > maxRecordBytes) {
                 headers.add(RelayHeaders.VALUE_OMITTED, text(size(value) + " bytes; read it from the source offset"));
                 value = null;
             }
@@ -103,13 +107,5 @@ final class RouteOutputs {
 
     private static int size(byte[] b) {
         return b == null ? 0 : b.length;
-    }
-
-    private static int size(Headers headers) {
-        int n = 0;
-        for (Header h : headers) {
-            n += h.key().length() + size(h.value()) + 8;
-        }
-        return n;
     }
 }

@@ -1,24 +1,18 @@
 package io.wharf.resp.command;
 
-import static io.wharf.resp.command.RespCommand.now;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
-import io.wharf.core.kafka.Causes;
-import io.wharf.core.kafka.TopicInfo;
-import io.wharf.resp.produce.ColdTopics;
+import io.wharf.core.kafka.KafkaFailures;
+import io.wharf.core.kafka.Sending;
 import io.wharf.resp.produce.ProduceLedger;
 import io.wharf.resp.produce.TopicKey;
 import io.wharf.resp.protocol.RespRequest;
 import io.wharf.resp.protocol.RespValue;
 import io.wharf.resp.server.RespConnection;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * Producing: Rafka's asynchronous {@code RPUSHX topics:<topic>[:<key>] <value>...} (replies once
@@ -29,8 +23,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  */
 public final class ProduceCommands {
     /** Bytes Kafka adds around one record in a batch, at most: enough to check a record's size before sending. */
-    private static final int RECORD_OVERHEAD = 61 + 21;
-
     private ProduceCommands() {
     }
 
@@ -45,122 +37,39 @@ public final class ProduceCommands {
     }
 
     /**
-     * Produces every value after the key. Asynchronous: replies {@code :n} once handed to the producer;
-     * synchronous: once Kafka acknowledged all of them.
+     * Produces every value after the key as one run through core's write path, which looks the topic
+     * up, checks the records and keeps them in order (also behind a topic lookup). Asynchronous:
+     * replies {@code :n} once they are queued for the producer; synchronous: once Kafka answered all of them.
      */
     static CompletableFuture<RespValue> produce(RespConnection c, RespRequest r, boolean synchronous) {
         TopicKey target = c.topicKey(r.arg(1));
         List<byte[]> values = r.args().subList(2, r.size());
-        return withTopic(c, target.topic(), values.size(), info -> send(c, target, values, info, synchronous));
-    }
-
-    /**
-     * Runs {@code then} once the topic's metadata is known (usually at once, from the cache), on the
-     * event loop. A produce that has to wait holds back every later produce of the connection, so
-     * records leave in the order the client sent them.
-     */
-    private static CompletableFuture<RespValue> withTopic(RespConnection c, String topic, int records,
-                                                          Function<TopicInfo, CompletableFuture<RespValue>> then) {
-        ColdTopics cold = c.server().coldTopics();
-        CompletableFuture<?> earlier = c.producesWaiting();
-        if (earlier.isDone() && cold.warm(topic)) {
-            CompletableFuture<TopicInfo> info = c.server().kafka().topic(topic);
-            if (info.isDone() && !info.isCompletedExceptionally()) {
-                CompletableFuture<RespValue> reply = then.apply(info.join());
-                cold.sent(topic);
-                return reply;
-            }
-        }
-        CompletableFuture<CompletableFuture<RespValue>> started = earlier.handle((ignored, e) -> null)
-                .thenComposeAsync(ignored -> c.server().kafka().topic(topic).handle(Lookup::new), c.eventLoop())
-                .thenComposeAsync(lookup -> {
-                    if (lookup.error() != null || cold.warm(topic)) {
-                        return CompletableFuture.completedFuture(afterLookup(c, records, then, lookup));
-                    }
-                    // the producer may block this send while it fetches the topic's metadata: not on an event loop
-                    return CompletableFuture.supplyAsync(() -> {
-                        CompletableFuture<RespValue> reply = afterLookup(c, records, then, lookup);
-                        cold.sent(topic);
-                        return reply;
-                    }, cold.executor());
-                }, c.eventLoop())
-                .exceptionally(e -> now(RespValue.error("PROD Cannot send now: " + e.getMessage())));
-        // later produces wait until these records are handed to the producer, not until Kafka acknowledges them
-        c.producesWaiting(started);
-        return started.thenCompose(Function.identity());
-    }
-
-    /**
-     * A topic lookup's outcome.
-     *
-     * @param info  the topic, when found
-     * @param error why not
-     */
-    private record Lookup(TopicInfo info, Throwable error) {
-    }
-
-    private static CompletableFuture<RespValue> afterLookup(RespConnection c, int records,
-                                                            Function<TopicInfo, CompletableFuture<RespValue>> then,
-                                                            Lookup lookup) {
-        if (lookup.error() != null) {
-            c.server().stats().refused(records);
-            c.server().metrics().produceRefused(records);
-            return now(RespValue.error("PROD " + ProduceLedger.describe(Causes.unwrap(lookup.error()))));
-        }
-        try {
-            return then.apply(lookup.info());
-        } catch (CommandError e) {
-            return now(e.reply());
-        }
-    }
-
-    private static CompletableFuture<RespValue> send(RespConnection c, TopicKey target, List<byte[]> values,
-                                                     TopicInfo topic, boolean synchronous) {
-        int limit = c.server().kafka().maxRecordBytes();
-        String limitName = "the producer's max.request.size";
-        Integer topicLimit = parseInt(topic.configs().get("max.message.bytes"));
-        if (topicLimit != null && topicLimit < limit) {
-            limit = topicLimit;
-            limitName = "topic '" + topic.name() + "' max.message.bytes";
-        }
-        int keyBytes = target.key() == null ? 0 : target.key().length;
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(values.size());
         for (byte[] v : values) {
-            long size = (long) keyBytes + v.length + RECORD_OVERHEAD;
-            if (size > limit) {
-                throw CommandError.prod("Record of " + size + " bytes is larger than " + limit + " bytes, the most "
-                        + limitName + " allows; nothing was sent");
-            }
+            records.add(new ProducerRecord<>(target.topic(), null, target.key(), v));
         }
-        List<CompletableFuture<RecordMetadata>> sent = new ArrayList<>(values.size());
-        for (byte[] v : values) {
-            CompletableFuture<RecordMetadata> f = c.produce().send(
-                    new ProducerRecord<>(target.topic(), null, target.key(), v), synchronous);
-            if (f.isCompletedExceptionally() && !synchronous) {
-                // refused before it left: tell this command's caller, not a later DUMP
-                throw CommandError.prod(ProduceLedger.describe(failure(f)));
-            }
-            sent.add(f);
-        }
+        Sending run = c.produce().send(records, synchronous);
         if (!synchronous) {
-            return now(values.size());
+            // usually complete already: the topic was known and the records are queued
+            return run.accepted().handle((ok, error) -> error == null ? new RespValue.Int(records.size())
+                    : refused(error));
         }
-        return CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).handleAsync((ok, error) -> {
-            int failed = 0;
-            String first = null;
-            for (CompletableFuture<RecordMetadata> f : sent) {
-                if (f.isCompletedExceptionally()) {
-                    failed++;
-                    if (first == null) {
-                        first = ProduceLedger.describe(failure(f));
-                    }
-                }
+        return run.answered().thenApply(done -> {
+            if (done.refusal() != null) {
+                return refused(done.refusal());
             }
+            int failed = done.failures();
             if (failed == 0) {
-                return sent.size() == 1 ? RespValue.ONE : new RespValue.Int(sent.size());
+                return done.size() == 1 ? RespValue.ONE : new RespValue.Int(done.size());
             }
-            return RespValue.error("PROD " + (sent.size() == 1 ? first
-                    : failed + " of " + sent.size() + " records failed, the others were written: " + first));
-        }, c.eventLoop());
+            String first = KafkaFailures.describe(done.firstError());
+            return RespValue.error("PROD " + (done.size() == 1 ? first
+                    : failed + " of " + done.size() + " records failed, the others were written: " + first));
+        });
+    }
+
+    private static RespValue refused(Throwable error) {
+        return RespValue.error("PROD " + KafkaFailures.describe(error));
     }
 
     private static CompletableFuture<RespValue> dump(RespConnection c, RespRequest r) {
@@ -190,27 +99,5 @@ public final class ProduceCommands {
             }
             return new RespValue.Int(unflushed);
         }, c.eventLoop());
-    }
-
-    private static Throwable failure(CompletableFuture<?> f) {
-        try {
-            f.join();
-            return new IllegalStateException("not failed");
-        } catch (CompletionException e) {
-            return Causes.unwrap(e);
-        } catch (RuntimeException e) {
-            return e;
-        }
-    }
-
-    private static Integer parseInt(String s) {
-        if (s == null) {
-            return null;
-        }
-        try {
-            return Integer.parseInt(s.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

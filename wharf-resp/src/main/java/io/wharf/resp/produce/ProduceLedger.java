@@ -6,15 +6,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
-import io.wharf.core.kafka.UnknownTopicException;
+import io.wharf.core.kafka.KafkaFailures;
+import io.wharf.core.kafka.Sending;
 import io.wharf.resp.server.RespMetrics;
 import io.wharf.resp.server.RespStats;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.TopicAuthorizationException;
 
 /**
  * One connection's records sent through the shared producer and not yet acknowledged: what
@@ -56,45 +53,49 @@ public final class ProduceLedger {
     }
 
     /**
-     * Sends a record through the shared producer and tracks it until Kafka answers.
+     * Sends a run of records to one topic through the shared producer (see {@link KafkaAccess#send(List)})
+     * and tracks it until Kafka answered every record.
      *
      * @param replyCarriesOutcome true when the client learns the outcome from this command's own
      *                            reply (synchronous produce), so a failure is not reported again by DUMP
      */
-    public CompletableFuture<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, boolean replyCarriesOutcome) {
-        int bytes = size(record);
-        CompletableFuture<RecordMetadata> result = kafka.send(record);
-        if (result.isCompletedExceptionally()) {
-            // refused before it left (too large, ...): the command's reply says so
-            stats.produceStarted();
-            stats.produceFinished(true);
-            metrics.produceFinished(true);
-            return result;
+    public Sending send(List<ProducerRecord<byte[], byte[]>> records, boolean replyCarriesOutcome) {
+        Sending run = kafka.send(records);
+        int n = run.size();
+        if (run.refusal() != null) {
+            // refused before anything was queued (unknown topic, too large, ...): the command's reply says so
+            stats.refused(n);
+            metrics.produceRefused(n);
+            return run;
         }
-        pendingRecords.incrementAndGet();
+        int bytes = run.bytes();
+        pendingRecords.addAndGet(n);
         pendingBytes.addAndGet(bytes);
         budget.add(bytes);
-        stats.produceStarted();
-        result.whenComplete((metadata, error) -> finished(bytes, error, replyCarriesOutcome));
-        return result;
+        stats.produceStarted(n);
+        run.answered().thenAccept(done -> finished(done, replyCarriesOutcome));
+        return run;
     }
 
-    private void finished(int bytes, Throwable error, boolean replyCarriesOutcome) {
-        boolean failed = error != null;
-        if (failed && !replyCarriesOutcome) {
-            String why = describe(error);
+    private void finished(Sending run, boolean replyCarriesOutcome) {
+        int n = run.size();
+        int failed = run.failures();
+        // a run refused after its topic lookup is the command's error reply, not DUMP's
+        if (failed > 0 && !replyCarriesOutcome && run.refusal() == null) {
+            String why = KafkaFailures.describe(run.firstError());
             synchronized (failuresLock) {
-                unreportedFailures++;
+                unreportedFailures += failed;
                 if (firstFailure == null) {
                     firstFailure = why;
                 }
             }
         }
-        stats.produceFinished(failed);
-        metrics.produceFinished(failed);
+        stats.produceFinished(n - failed, failed);
+        metrics.produceFinished(n - failed, failed);
+        int bytes = run.bytes();
         budget.release(bytes);
         long bytesLeft = pendingBytes.addAndGet(-bytes);
-        long left = pendingRecords.decrementAndGet();
+        long left = pendingRecords.addAndGet(-n);
         if (bytesLeft <= limitBytes / 2 && waitingForRoom.compareAndSet(true, false)) {
             onRoom.run();
         }
@@ -189,25 +190,5 @@ public final class ProduceLedger {
      * @param first the first one's error
      */
     public record Failures(long count, String first) {
-    }
-
-    /** Bytes a record occupies in the producer's buffer, near enough for flow control. */
-    static int size(ProducerRecord<byte[], byte[]> record) {
-        return 64 + (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
-    }
-
-    /** A client-facing sentence for a Kafka send failure. */
-    public static String describe(Throwable error) {
-        Throwable e = Causes.unwrap(error);
-        if (e instanceof UnknownTopicException u) {
-            return "topic '" + u.topic() + "' does not exist";
-        }
-        if (e instanceof TopicAuthorizationException t) {
-            return "not authorised to write to " + t.unauthorizedTopics();
-        }
-        if (e instanceof TimeoutException) {
-            return "Kafka did not acknowledge in time: " + e.getMessage();
-        }
-        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

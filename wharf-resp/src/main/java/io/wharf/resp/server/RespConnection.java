@@ -3,7 +3,6 @@ package io.wharf.resp.server;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
@@ -32,7 +31,6 @@ public final class RespConnection {
     private String libVersion;
     private ConsumerSession consumer;
     private boolean monitoring;
-    private CompletableFuture<?> producesWaiting = CompletableFuture.completedFuture(null);
     private byte[] lastTopicKeyRaw;
     private TopicKey lastTopicKey;
 
@@ -151,16 +149,6 @@ public final class RespConnection {
             lastTopicKeyRaw = raw;
         }
         return lastTopicKey;
-    }
-
-    /** Completes once every earlier produce of this connection has handed its records to the producer. */
-    public CompletableFuture<?> producesWaiting() {
-        return producesWaiting;
-    }
-
-    /** Makes later produces wait for this one (it waits for topic metadata). */
-    public void producesWaiting(CompletableFuture<?> last) {
-        this.producesWaiting = last;
     }
 
     /** Whether it receives the {@code MONITOR} stream. */

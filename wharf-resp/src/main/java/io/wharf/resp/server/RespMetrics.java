@@ -56,9 +56,14 @@ public final class RespMetrics {
         connectionsAccepted.increment();
     }
 
-    /** Kafka acknowledged or refused a produced record. */
-    public void produceFinished(boolean failed) {
-        (failed ? produceFailures : produced).increment();
+    /** Kafka acknowledged or refused produced records. */
+    public void produceFinished(int acknowledged, int failed) {
+        if (acknowledged > 0) {
+            produced.increment(acknowledged);
+        }
+        if (failed > 0) {
+            produceFailures.increment(failed);
+        }
     }
 
     /** Records were refused before reaching the producer. */

@@ -20,13 +20,10 @@ import io.wharf.resp.command.ProduceCommands;
 import io.wharf.resp.command.ServerCommands;
 import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.consume.ConsumerRuntime;
-import io.wharf.resp.produce.ColdTopics;
 import io.wharf.resp.produce.ProduceBudget;
 
 /** What every connection of the Redis-protocol door shares: commands, Kafka, consumers, limits, counters. */
 public final class RespServer implements AutoCloseable {
-    // the Kafka producer's default
-    private static final long DEFAULT_METADATA_MAX_IDLE_MILLIS = 300_000;
 
     private final GatewayContext context;
     private final RespSettings settings;
@@ -38,7 +35,6 @@ public final class RespServer implements AutoCloseable {
     private final ClientNames names = new ClientNames();
     private final MonitorFeed monitors = new MonitorFeed();
     private final ProduceBudget produceBudget;
-    private final ColdTopics coldTopics;
     private final ConsumerRuntime consumers;
     private final ChannelGroup channels = new DefaultChannelGroup("resp", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger connections = new AtomicInteger();
@@ -65,10 +61,6 @@ public final class RespServer implements AutoCloseable {
                 () -> consumerRuntime() == null ? 0 : consumerRuntime().blockedClients().get(),
                 () -> consumerRuntime() == null ? 0 : consumerRuntime().consumers());
         this.produceBudget = new ProduceBudget(settings.maxPendingProduceBytesTotal());
-        this.coldTopics = new ColdTopics(kafka == null ? DEFAULT_METADATA_MAX_IDLE_MILLIS
-                : Long.parseLong(kafka.settings().producer().getOrDefault("metadata.max.idle.ms",
-                        kafka.settings().properties().getOrDefault("metadata.max.idle.ms",
-                                String.valueOf(DEFAULT_METADATA_MAX_IDLE_MILLIS)))));
         this.consumers = new ConsumerRuntime(settings, kafka, stats, metrics);
         this.commands = new CommandTable(metrics);
         ConnectionCommands.register(commands);
@@ -143,10 +135,6 @@ public final class RespServer implements AutoCloseable {
         return produceBudget;
     }
 
-    public ColdTopics coldTopics() {
-        return coldTopics;
-    }
-
     public ConsumerRuntime consumers() {
         return consumers;
     }
@@ -184,13 +172,11 @@ public final class RespServer implements AutoCloseable {
         consumers.stopWaiting();
         channels.close().awaitUninterruptibly(timeout, unit);
         consumers.close();
-        coldTopics.close();
     }
 
     /** Releases the consumer threads (when the door never started listening). */
     @Override
     public void close() {
         consumers.close();
-        coldTopics.close();
     }
 }

@@ -17,19 +17,16 @@ public final class RespStats {
     private final LongAdder commits = new LongAdder();
     private final LongAdder commitErrors = new LongAdder();
 
-    /** A record was handed to the producer. */
-    public void produceStarted() {
-        unflushed.incrementAndGet();
+    /** Records were handed to the producer. */
+    public void produceStarted(int records) {
+        unflushed.addAndGet(records);
     }
 
-    /** Kafka acknowledged or refused a record handed to the producer. */
-    public void produceFinished(boolean failed) {
-        unflushed.decrementAndGet();
-        if (failed) {
-            deliveryErrors.increment();
-        } else {
-            produced.increment();
-        }
+    /** Kafka acknowledged or refused records handed to the producer. */
+    public void produceFinished(int acknowledged, int failed) {
+        unflushed.addAndGet(-(acknowledged + failed));
+        deliveryErrors.add(failed);
+        produced.add(acknowledged);
     }
 
     /** Records were refused before reaching the producer (e.g. their topic does not exist). */
