@@ -24,7 +24,6 @@ import io.wharf.resp.produce.ProduceBudget;
 
 /** What every connection of the Redis-protocol door shares: commands, Kafka, consumers, limits, counters. */
 public final class RespServer implements AutoCloseable {
-
     private final GatewayContext context;
     private final RespSettings settings;
     private final KafkaAccess kafka;
