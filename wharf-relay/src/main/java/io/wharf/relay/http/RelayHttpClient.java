@@ -35,6 +35,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.wharf.core.kafka.Causes;
 
 /**
  * A non-blocking HTTP/1.1 client on the gateway's shared event loops: thousands of calls in flight,
@@ -102,8 +103,7 @@ public final class RelayHttpClient implements AutoCloseable {
         CompletableFuture<InetAddress> lookup = resolve(origin.host()).thenApply(a -> a)
                 .orTimeout(Math.max(1, call.connectMillis()), TimeUnit.MILLISECONDS);
         lookup.whenComplete((address, failure) -> {
-            Throwable error = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
+            Throwable error = failure == null ? null : Causes.unwrap(failure);
             if (error == null) {
                 connect(origin, new InetSocketAddress(address, origin.port()), exchange);
             } else if (error instanceof IOException io) {
@@ -241,8 +241,7 @@ public final class RelayHttpClient implements AutoCloseable {
         resolved.put(host, new Resolution(fresh, now + DNS_TTL_NANOS));
         return fresh.handle((a, e) -> {
             if (e != null) {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                throw new CompletionException(cause);
+                throw new CompletionException(Causes.unwrap(e));
             }
             return a;
         });
