@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.wharf.core.group.GroupRuntime;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.resp.config.RespSettings;
-import io.wharf.resp.server.RespMetrics;
-import io.wharf.resp.server.RespStats;
+import io.wharf.resp.metrics.RespMetrics;
+import io.wharf.resp.metrics.RespStats;
 
 /**
  * Everything consuming connections share: the core group runtime whose {@code resp.poller-threads}

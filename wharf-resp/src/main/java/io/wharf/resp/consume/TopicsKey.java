@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 
-import io.wharf.resp.command.CommandError;
+import io.wharf.resp.protocol.CommandError;
 import io.wharf.core.kafka.TopicNames;
 
 /**

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 
-import io.wharf.resp.command.CommandError;
+import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.config.RespSettings;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.RangeAssignor;
