@@ -38,7 +38,7 @@ public final class CommandTable {
         new ConnectionCommands(credentials, names).register(table);
         new ServerCommands(status, stats, kafka, settings.maxConnections()).register(table);
         ProduceCommands.register(table);
-        new ConsumeCommands(settings, consumers).register(table);
+        new ConsumeCommands(consumers).register(table);
         return table;
     }
 
@@ -74,7 +74,7 @@ public final class CommandTable {
     }
 
     /** Every command, by name. */
-    public Collection<RespCommand> all() {
+    Collection<RespCommand> all() {
         return new TreeMap<>(commands).values();
     }
 }

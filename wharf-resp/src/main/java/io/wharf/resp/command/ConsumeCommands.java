@@ -8,11 +8,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.consume.ConsumeFailure;
-import io.wharf.resp.consume.ConsumerOptions;
 import io.wharf.resp.consume.ConsumerSession;
-import io.wharf.resp.consume.MessageReply;
 import io.wharf.resp.consume.TopicsKey;
 import io.wharf.resp.consume.Waiter;
 import io.wharf.resp.protocol.CommandError;
@@ -32,11 +29,9 @@ final class ConsumeCommands {
     private static final BigDecimal MAX_TIMEOUT_SECONDS = BigDecimal.valueOf(100_000_000L);
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
 
-    private final RespSettings settings;
     private final Consumers consumers;
 
-    ConsumeCommands(RespSettings settings, Consumers consumers) {
-        this.settings = settings;
+    ConsumeCommands(Consumers consumers) {
         this.consumers = consumers;
     }
 
@@ -58,7 +53,7 @@ final class ConsumeCommands {
         ConsumerSession session = session(c, r.text(1));
         Waiter waiter = session.take(1);
         return await(c, session, waiter, timeoutNanos,
-                records -> MessageReply.single(records.get(0), session.options().format(), session.topicFields()));
+                records -> session.reply(records.get(0)));
     }
 
     private CompletableFuture<RespValue> blmpop(Connection c, RespRequest r) {
@@ -86,7 +81,7 @@ final class ConsumeCommands {
         ConsumerSession session = session(c, r.text(3));
         Waiter waiter = session.take(count);
         return await(c, session, waiter, timeoutNanos,
-                records -> MessageReply.batch(key, records, session.options().format(), session.topicFields()));
+                records -> session.reply(key, records));
     }
 
     private CompletableFuture<RespValue> rpush(Connection c, RespRequest r) {
@@ -163,9 +158,8 @@ final class ConsumeCommands {
             }
             return session;
         }
-        ConsumerOptions options = ConsumerOptions.parse(topics.configJson(), settings);
         String name = c.clientName().substring(c.group().length() + 1);
-        session = consumers.open(c.group(), name, topics.topics(), options);
+        session = consumers.open(c.group(), name, topics.topics(), topics.configJson());
         c.consumer(session);
         return session;
     }

@@ -14,10 +14,10 @@ import java.util.regex.Pattern;
 
 import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.resp.metrics.RespStats;
 import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.RespRequest;
 import io.wharf.resp.protocol.RespValue;
-import io.wharf.resp.metrics.RespStats;
 
 /**
  * Commands about the server: {@code INFO}, {@code COMMAND}, {@code CONFIG GET}, Rafka's
