@@ -13,7 +13,7 @@ import io.wharf.core.gateway.Endpoint;
 import io.wharf.core.gateway.FrontDoor;
 import io.wharf.core.gateway.GatewayContext;
 import io.wharf.core.gateway.PortInUseException;
-import io.wharf.resp.server.RespChannelInitializer;
+import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.server.RespServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * The Redis-protocol port: Rafka's commands (and what Redis clients expect on connect) in front of
  * Kafka, on the gateway's shared event loops.
  */
-public final class RespFrontDoor implements FrontDoor {
+final class RespFrontDoor implements FrontDoor {
     private static final Logger LOG = LoggerFactory.getLogger(RespFrontDoor.class);
 
     private final GatewayContext context;
@@ -37,6 +37,7 @@ public final class RespFrontDoor implements FrontDoor {
     public List<Endpoint> start() throws InterruptedException {
         String host = context.config().bind();
         int port = context.config().respPort();
+        RespSettings settings = context.config().section(RespSettings.class);
         server = new RespServer(context);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(context.network().acceptors(), context.network().workers())
@@ -45,7 +46,7 @@ public final class RespFrontDoor implements FrontDoor {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 // a client that stops reading stops being read after this much queued output
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
-                .childHandler(new RespChannelInitializer(server));
+                .childHandler(server.channelInitializer());
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
         if (!bound.isSuccess()) {
             server.close();
@@ -53,9 +54,9 @@ public final class RespFrontDoor implements FrontDoor {
         }
         listener = bound.channel();
         int actual = ((InetSocketAddress) listener.localAddress()).getPort();
-        server.port(actual);
+        server.listening(actual);
         LOG.info("Redis-protocol front door listening on {}:{} (max bulk {} bytes, {} poller threads)", host, actual,
-                server.settings().maxBulkBytes(), server.settings().effectivePollerThreads());
+                settings.maxBulkBytes(), settings.effectivePollerThreads());
         return List.of(new Endpoint("resp", host, actual));
     }
 

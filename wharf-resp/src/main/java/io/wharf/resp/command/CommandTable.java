@@ -7,7 +7,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import io.micrometer.core.instrument.Counter;
-import io.wharf.resp.server.RespMetrics;
+import io.wharf.core.auth.Credentials;
+import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.resp.config.RespSettings;
+import io.wharf.resp.metrics.RespMetrics;
+import io.wharf.resp.metrics.RespStats;
 
 /** Every command the door knows, by upper-case name, each with its counter on {@code /metrics}. */
 public final class CommandTable {
@@ -17,9 +21,25 @@ public final class CommandTable {
     private final RespMetrics metrics;
     private final Counter unknown;
 
-    public CommandTable(RespMetrics metrics) {
+    CommandTable(RespMetrics metrics) {
         this.metrics = metrics;
         this.unknown = metrics.command("unknown");
+    }
+
+    /**
+     * The table of every command the door answers, each group of commands given only the services
+     * it uses.
+     *
+     * @param kafka null in unit tests that run no command needing Kafka
+     */
+    public static CommandTable standard(RespSettings settings, RespMetrics metrics, RespStats stats, KafkaAccess kafka,
+                                        Credentials credentials, ClientNames names, Consumers consumers, DoorStatus status) {
+        CommandTable table = new CommandTable(metrics);
+        new ConnectionCommands(credentials, names).register(table);
+        new ServerCommands(status, stats, kafka, settings.maxConnections()).register(table);
+        ProduceCommands.register(table);
+        new ConsumeCommands(consumers).register(table);
+        return table;
     }
 
     /** Registers a command. */
@@ -54,7 +74,7 @@ public final class CommandTable {
     }
 
     /** Every command, by name. */
-    public Collection<RespCommand> all() {
+    Collection<RespCommand> all() {
         return new TreeMap<>(commands).values();
     }
 }

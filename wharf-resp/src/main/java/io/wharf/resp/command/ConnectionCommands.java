@@ -7,9 +7,9 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 import io.wharf.core.auth.Credentials;
+import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.RespRequest;
 import io.wharf.resp.protocol.RespValue;
-import io.wharf.resp.server.RespConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,35 +18,40 @@ import org.slf4j.LoggerFactory;
  * {@code AUTH}, {@code SELECT} and {@code CLIENT} (Rafka's {@code SETNAME}/{@code GETNAME}, and
  * what Redis clients send on connect).
  */
-public final class ConnectionCommands {
+final class ConnectionCommands {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionCommands.class);
     /** The Redis version announced to clients: they pick features by it, and Wharf answers what 7.2 clients send. */
-    public static final String REDIS_VERSION = "7.2.0";
+    static final String REDIS_VERSION = "7.2.0";
 
-    private ConnectionCommands() {
+    private final Credentials credentials;
+    private final ClientNames names;
+
+    ConnectionCommands(Credentials credentials, ClientNames names) {
+        this.credentials = credentials;
+        this.names = names;
     }
 
     /** Adds these commands to the table. */
-    public static void register(CommandTable table) {
+    void register(CommandTable table) {
         table.add("PING", -1, List.of("fast"), "connection", "Returns PONG, or the argument", ConnectionCommands::ping);
         table.add("ECHO", 2, List.of("fast"), "connection", "Returns the given string", (c, r) -> now(new RespValue.Bulk(r.arg(1))));
         table.addBeforeAuth("QUIT", -1, List.of("fast"), "connection", "Closes the connection", (c, r) -> now(RespValue.OK));
         table.addBeforeAuth("HELLO", -1, List.of("fast"), "connection",
-                "Handshakes: chooses RESP2 or RESP3, optionally authenticates and names the client", ConnectionCommands::hello);
-        table.addBeforeAuth("AUTH", -2, List.of("fast"), "connection", "Authenticates the connection", ConnectionCommands::auth);
+                "Handshakes: chooses RESP2 or RESP3, optionally authenticates and names the client", this::hello);
+        table.addBeforeAuth("AUTH", -2, List.of("fast"), "connection", "Authenticates the connection", this::auth);
         table.add("SELECT", 2, List.of("fast"), "connection", "Selects database 0, the only one", ConnectionCommands::select);
         table.add("CLIENT", -2, List.of(), "connection",
-                "SETNAME <group>:<name> identifies a consumer; GETNAME, SETINFO, ID, INFO", ConnectionCommands::client);
+                "SETNAME <group>:<name> identifies a consumer; GETNAME, SETINFO, ID, INFO", this::client);
     }
 
-    private static CompletableFuture<RespValue> ping(RespConnection c, RespRequest r) {
+    private static CompletableFuture<RespValue> ping(Connection c, RespRequest r) {
         if (r.size() > 2) {
             throw CommandError.err("wrong number of arguments for 'ping' command");
         }
         return now(r.size() == 2 ? new RespValue.Bulk(r.arg(1)) : RespValue.PONG);
     }
 
-    private static CompletableFuture<RespValue> select(RespConnection c, RespRequest r) {
+    private static CompletableFuture<RespValue> select(Connection c, RespRequest r) {
         long db;
         try {
             db = Long.parseLong(r.text(1));
@@ -59,7 +64,7 @@ public final class ConnectionCommands {
         return now(RespValue.OK);
     }
 
-    private static CompletableFuture<RespValue> hello(RespConnection c, RespRequest r) {
+    private CompletableFuture<RespValue> hello(Connection c, RespRequest r) {
         int protocol = c.protocol();
         String user = null;
         String password = null;
@@ -109,12 +114,12 @@ public final class ConnectionCommands {
         return now(new RespValue.SwitchProtocol(protocol, info));
     }
 
-    private static CompletableFuture<RespValue> auth(RespConnection c, RespRequest r) {
+    private CompletableFuture<RespValue> auth(Connection c, RespRequest r) {
         if (r.size() > 3) {
             throw CommandError.err("syntax error");
         }
         if (r.size() == 2) {
-            if (!c.server().credentials().required()) {
+            if (!credentials.required()) {
                 throw CommandError.err("AUTH <password> called without any password configured for the default user. "
                         + "Are you sure your configuration is correct?");
             }
@@ -126,8 +131,7 @@ public final class ConnectionCommands {
     }
 
     /** Checks a user and password; the connection is authenticated on success. Never logs the password. */
-    private static void authenticate(RespConnection c, String user, String password) {
-        Credentials credentials = c.server().credentials();
+    private void authenticate(Connection c, String user, String password) {
         boolean ok = credentials.required()
                 ? credentials.checkPassword(user, password)
                 : user == null || user.equals(Credentials.DEFAULT_USER);
@@ -138,7 +142,7 @@ public final class ConnectionCommands {
         c.authenticate(user == null ? Credentials.DEFAULT_USER : user);
     }
 
-    private static CompletableFuture<RespValue> client(RespConnection c, RespRequest r) {
+    private CompletableFuture<RespValue> client(Connection c, RespRequest r) {
         String sub = r.keyword(1);
         switch (sub) {
             case "SETNAME" -> {
@@ -189,7 +193,7 @@ public final class ConnectionCommands {
      * Sets the client id {@code <group>:<name>} (Rafka's rules): once per connection, with a group,
      * and not held by another live connection.
      */
-    static void identify(RespConnection c, String name) {
+    private void identify(Connection c, String name) {
         if (c.clientName() != null) {
             throw CommandError.cons("Client ID is already set to " + c.clientName());
         }
@@ -200,7 +204,7 @@ public final class ConnectionCommands {
         if (colon <= 0 || colon == name.length() - 1) {
             throw CommandError.cons("Cannot parse group.id from '" + name + "' (expected <group>:<name>)");
         }
-        if (!c.server().names().claim(name, c.id())) {
+        if (!names.claim(name, c.id())) {
             throw CommandError.cons("id " + name + " is already taken");
         }
         c.identify(name, name.substring(0, colon));

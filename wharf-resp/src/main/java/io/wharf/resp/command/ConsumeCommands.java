@@ -9,14 +9,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.wharf.resp.consume.ConsumeFailure;
-import io.wharf.resp.consume.ConsumerOptions;
 import io.wharf.resp.consume.ConsumerSession;
-import io.wharf.resp.consume.MessageReply;
 import io.wharf.resp.consume.TopicsKey;
 import io.wharf.resp.consume.Waiter;
+import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.RespRequest;
 import io.wharf.resp.protocol.RespValue;
-import io.wharf.resp.server.RespConnection;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -26,36 +24,39 @@ import org.apache.kafka.common.TopicPartition;
  * {@code RPUSH acks <topic>:<partition>:<offset>...}. The first consume of a connection makes it a
  * member of the consumer group named by its {@code CLIENT SETNAME}.
  */
-public final class ConsumeCommands {
+final class ConsumeCommands {
     /** Longest timeout accepted, in seconds (about three years): beyond is surely a mistake. */
     private static final BigDecimal MAX_TIMEOUT_SECONDS = BigDecimal.valueOf(100_000_000L);
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
 
-    private ConsumeCommands() {
+    private final Consumers consumers;
+
+    ConsumeCommands(Consumers consumers) {
+        this.consumers = consumers;
     }
 
     /** Adds these commands (and {@code RPUSH}, shared with synchronous produce) to the table. */
-    public static void register(CommandTable table) {
+    void register(CommandTable table) {
         table.add("BLPOP", -3, List.of("write", "blocking"), "list",
                 "Consumes one record from topics:<t>[,<t2>...][:<json config>], waiting up to <timeout> seconds (0 = until one arrives)",
-                ConsumeCommands::blpop);
+                this::blpop);
         table.add("BLMPOP", -5, List.of("write", "blocking"), "list",
                 "Consumes up to COUNT records from topics:<t> in one reply: BLMPOP <timeout> 1 topics:<t> LEFT COUNT <n>",
-                ConsumeCommands::blmpop);
+                this::blmpop);
         table.add("RPUSH", -3, List.of("write", "fast"), "list",
                 "RPUSH acks <topic>:<partition>:<offset>... acknowledges; RPUSH topics:<t>[:<key>] <value>... produces and waits for Kafka",
-                ConsumeCommands::rpush);
+                this::rpush);
     }
 
-    private static CompletableFuture<RespValue> blpop(RespConnection c, RespRequest r) {
+    private CompletableFuture<RespValue> blpop(Connection c, RespRequest r) {
         long timeoutNanos = timeoutNanos(r.text(r.size() - 1));
         ConsumerSession session = session(c, r.text(1));
         Waiter waiter = session.take(1);
         return await(c, session, waiter, timeoutNanos,
-                records -> MessageReply.single(records.get(0), session.options().format(), session.topicFields()));
+                records -> session.reply(records.get(0)));
     }
 
-    private static CompletableFuture<RespValue> blmpop(RespConnection c, RespRequest r) {
+    private CompletableFuture<RespValue> blmpop(Connection c, RespRequest r) {
         long timeoutNanos = timeoutNanos(r.text(1));
         int numKeys = positive(r.text(2), "numkeys should be greater than 0");
         int at = 3 + numKeys;
@@ -80,10 +81,10 @@ public final class ConsumeCommands {
         ConsumerSession session = session(c, r.text(3));
         Waiter waiter = session.take(count);
         return await(c, session, waiter, timeoutNanos,
-                records -> MessageReply.batch(key, records, session.options().format(), session.topicFields()));
+                records -> session.reply(key, records));
     }
 
-    private static CompletableFuture<RespValue> rpush(RespConnection c, RespRequest r) {
+    private CompletableFuture<RespValue> rpush(Connection c, RespRequest r) {
         String key = r.text(1);
         if (key.equalsIgnoreCase("acks")) {
             return ack(c, r);
@@ -95,7 +96,7 @@ public final class ConsumeCommands {
                 + " wait for Kafka), got '" + key + "'");
     }
 
-    private static CompletableFuture<RespValue> ack(RespConnection c, RespRequest r) {
+    private static CompletableFuture<RespValue> ack(Connection c, RespRequest r) {
         ConsumerSession session = c.consumer();
         if (session == null) {
             throw CommandError.cons("No consumer on this connection: consume with BLPOP first, then ack what it returned");
@@ -139,7 +140,7 @@ public final class ConsumeCommands {
     }
 
     /** The connection's consumer for this key, created by its first consume. */
-    private static ConsumerSession session(RespConnection c, String key) {
+    private ConsumerSession session(Connection c, String key) {
         if (c.clientName() == null) {
             throw CommandError.cons("Connection not ready. Identify yourself using `CLIENT SETNAME <group>:<name>` first");
         }
@@ -157,15 +158,14 @@ public final class ConsumeCommands {
             }
             return session;
         }
-        ConsumerOptions options = ConsumerOptions.parse(topics.configJson(), c.server().settings());
         String name = c.clientName().substring(c.group().length() + 1);
-        session = c.server().consumers().open(c.group(), name, topics.topics(), options);
+        session = consumers.open(c.group(), name, topics.topics(), topics.configJson());
         c.consumer(session);
         return session;
     }
 
     /** Replies when records arrive (nil array on timeout; 0 = no timeout), forgetting a consumer that failed. */
-    private static CompletableFuture<RespValue> await(RespConnection c, ConsumerSession session, Waiter waiter,
+    private static CompletableFuture<RespValue> await(Connection c, ConsumerSession session, Waiter waiter,
                                                       long timeoutNanos,
                                                       Function<List<ConsumerRecord<byte[], byte[]>>, RespValue> reply) {
         if (!waiter.result().isDone() && timeoutNanos > 0) {

@@ -9,9 +9,9 @@ import io.wharf.core.kafka.KafkaFailures;
 import io.wharf.core.kafka.Sending;
 import io.wharf.resp.produce.ProduceLedger;
 import io.wharf.resp.produce.TopicKey;
+import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.RespRequest;
 import io.wharf.resp.protocol.RespValue;
-import io.wharf.resp.server.RespConnection;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
@@ -21,13 +21,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * Kafka's error), and {@code DUMP <timeoutMs>} (waits for this connection's records and reports
  * failures of asynchronous ones).
  */
-public final class ProduceCommands {
-    /** Bytes Kafka adds around one record in a batch, at most: enough to check a record's size before sending. */
+final class ProduceCommands {
     private ProduceCommands() {
     }
 
     /** Adds these commands to the table ({@code RPUSH} is shared with acks, see {@link ConsumeCommands}). */
-    public static void register(CommandTable table) {
+    static void register(CommandTable table) {
         table.add("RPUSHX", -3, List.of("write", "fast"), "list",
                 "Produces values to topics:<topic>[:<key>]; replies when they are handed to the producer",
                 (c, r) -> produce(c, r, false));
@@ -41,7 +40,7 @@ public final class ProduceCommands {
      * up, checks the records and keeps them in order (also behind a topic lookup). Asynchronous:
      * replies {@code :n} once they are queued for the producer; synchronous: once Kafka answered all of them.
      */
-    static CompletableFuture<RespValue> produce(RespConnection c, RespRequest r, boolean synchronous) {
+    static CompletableFuture<RespValue> produce(Connection c, RespRequest r, boolean synchronous) {
         TopicKey target = c.topicKey(r.arg(1));
         List<byte[]> values = r.args().subList(2, r.size());
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(values.size());
@@ -72,7 +71,7 @@ public final class ProduceCommands {
         return RespValue.error("PROD " + KafkaFailures.describe(error));
     }
 
-    private static CompletableFuture<RespValue> dump(RespConnection c, RespRequest r) {
+    private static CompletableFuture<RespValue> dump(Connection c, RespRequest r) {
         if (r.size() != 2) {
             throw CommandError.prod("DUMP accepts 1 argument, got " + (r.size() - 1));
         }

@@ -3,9 +3,9 @@ package io.wharf.resp.command;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.RespRequest;
 import io.wharf.resp.protocol.RespValue;
-import io.wharf.resp.server.RespConnection;
 
 /**
  * A command the door understands: its name, arity (Redis's convention: positive is exact,
@@ -30,7 +30,7 @@ public record RespCommand(String name, int arity, List<String> flags, String gro
          * @return the reply, completed now or later (a blocked pop, a synchronous produce)
          * @throws CommandError when the command cannot be carried out; its text is the reply
          */
-        CompletableFuture<RespValue> execute(RespConnection connection, RespRequest request);
+        CompletableFuture<RespValue> execute(Connection connection, RespRequest request);
     }
 
     /** Whether the request has a number of elements this command accepts. */

@@ -13,42 +13,51 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Pattern;
 
 import io.wharf.core.kafka.Causes;
+import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.resp.metrics.RespStats;
+import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.RespRequest;
 import io.wharf.resp.protocol.RespValue;
-import io.wharf.resp.server.RespConnection;
-import io.wharf.resp.server.RespServer;
 
 /**
  * Commands about the server: {@code INFO}, {@code COMMAND}, {@code CONFIG GET}, Rafka's
  * {@code KEYS topics:}, {@code HGETALL stats}, {@code DEL stats} and {@code MONITOR}.
  */
-public final class ServerCommands {
-    private ServerCommands() {
+final class ServerCommands {
+    private final DoorStatus status;
+    private final RespStats stats;
+    private final KafkaAccess kafka;
+    private final int maxConnections;
+
+    ServerCommands(DoorStatus status, RespStats stats, KafkaAccess kafka, int maxConnections) {
+        this.status = status;
+        this.stats = stats;
+        this.kafka = kafka;
+        this.maxConnections = maxConnections;
     }
 
     /** Adds these commands to the table. */
-    public static void register(CommandTable table) {
+    void register(CommandTable table) {
         table.add("INFO", -1, List.of(), "server", "Information about the server, its clients and Kafka traffic",
-                ServerCommands::info);
+                this::info);
         table.add("COMMAND", -1, List.of(), "server", "Describes the commands (COMMAND, COMMAND COUNT, DOCS, INFO, LIST)",
                 (c, r) -> command(table, r));
         table.add("CONFIG", -2, List.of(), "server", "CONFIG GET answers with no parameters (Wharf is configured by file)",
                 ServerCommands::config);
         table.add("KEYS", 2, List.of("readonly"), "generic", "Lists topics as topics:<name> (KEYS topics: lists all)",
-                ServerCommands::keys);
+                this::keys);
         table.add("HGETALL", 2, List.of("readonly"), "hash", "HGETALL stats: the door's produce and consume counters",
-                ServerCommands::hgetall);
-        table.add("DEL", -2, List.of("write"), "generic", "DEL stats: resets the counters", ServerCommands::del);
+                this::hgetall);
+        table.add("DEL", -2, List.of("write"), "generic", "DEL stats: resets the counters", this::del);
         table.add("MONITOR", 1, List.of(), "server", "Streams every command the server receives", ServerCommands::monitor);
     }
 
-    private static CompletableFuture<RespValue> info(RespConnection c, RespRequest r) {
-        RespServer s = c.server();
+    private CompletableFuture<RespValue> info(Connection c, RespRequest r) {
         String wanted = r.size() > 1 ? r.keyword(1) : "DEFAULT";
         boolean all = wanted.equals("DEFAULT") || wanted.equals("ALL") || wanted.equals("EVERYTHING");
         StringBuilder out = new StringBuilder();
         if (all || wanted.equals("SERVER")) {
-            long uptime = Duration.between(s.startedAt(), Instant.now()).toSeconds();
+            long uptime = Duration.between(status.startedAt(), Instant.now()).toSeconds();
             section(out, "Server");
             line(out, "redis_version", ConnectionCommands.REDIS_VERSION);
             line(out, "redis_mode", "standalone");
@@ -56,17 +65,17 @@ public final class ServerCommands {
             line(out, "os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                     + System.getProperty("os.arch"));
             line(out, "process_id", ProcessHandle.current().pid());
-            line(out, "tcp_port", s.port());
+            line(out, "tcp_port", status.port());
             line(out, "uptime_in_seconds", uptime);
             line(out, "uptime_in_days", uptime / 86_400);
-            line(out, "kafka_bootstrap_servers", s.kafka().bootstrapServers());
+            line(out, "kafka_bootstrap_servers", kafka.bootstrapServers());
         }
         if (all || wanted.equals("CLIENTS")) {
             section(out, "Clients");
-            line(out, "connected_clients", s.connections());
-            line(out, "maxclients", s.settings().maxConnections());
-            line(out, "blocked_clients", s.consumers().blockedClients().get());
-            line(out, "kafka_consumers", s.consumers().consumers());
+            line(out, "connected_clients", status.connections());
+            line(out, "maxclients", maxConnections);
+            line(out, "blocked_clients", status.blockedClients());
+            line(out, "kafka_consumers", status.consumers());
         }
         if (all || wanted.equals("MEMORY")) {
             Runtime rt = Runtime.getRuntime();
@@ -82,9 +91,9 @@ public final class ServerCommands {
         }
         if (all || wanted.equals("STATS")) {
             section(out, "Stats");
-            line(out, "producer_unflushed_messages", s.stats().unflushed());
-            line(out, "producer_delivery_errors", s.stats().deliveryErrors());
-            line(out, "produce_bytes_pending", s.produceBudget().pending());
+            line(out, "producer_unflushed_messages", stats.unflushed());
+            line(out, "producer_delivery_errors", stats.deliveryErrors());
+            line(out, "produce_bytes_pending", status.produceBytesPending());
         }
         if (all || wanted.equals("REPLICATION")) {
             section(out, "Replication");
@@ -178,7 +187,7 @@ public final class ServerCommands {
                 new RespValue.Array(List.of())));
     }
 
-    private static CompletableFuture<RespValue> config(RespConnection c, RespRequest r) {
+    private static CompletableFuture<RespValue> config(Connection c, RespRequest r) {
         if (r.keyword(1).equals("GET")) {
             if (r.size() < 3) {
                 throw CommandError.err("wrong number of arguments for 'config|get' command");
@@ -189,11 +198,11 @@ public final class ServerCommands {
         throw CommandError.err("unknown subcommand '" + r.text(1) + "'. Try CONFIG HELP.");
     }
 
-    private static CompletableFuture<RespValue> keys(RespConnection c, RespRequest r) {
+    private CompletableFuture<RespValue> keys(Connection c, RespRequest r) {
         String pattern = r.text(1);
         // Rafka's "KEYS topics:" lists every topic; otherwise a Redis glob over topics:<name>
         Pattern glob = pattern.equals("topics:") ? null : glob(pattern);
-        return c.server().kafka().topicNames().handleAsync((names, error) -> {
+        return kafka.topicNames().handleAsync((names, error) -> {
             if (error != null) {
                 return RespValue.error("ERR cannot list topics: " + Causes.rootMessage(error));
             }
@@ -250,18 +259,17 @@ public final class ServerCommands {
         return Pattern.compile(re.toString(), Pattern.DOTALL);
     }
 
-    private static CompletableFuture<RespValue> hgetall(RespConnection c, RespRequest r) {
+    private CompletableFuture<RespValue> hgetall(Connection c, RespRequest r) {
         statsKey(r);
-        RespServer s = c.server();
-        return now(s.stats().toReply(s.connections(), s.consumers().blockedClients().get(), s.consumers().consumers()));
+        return now(stats.toReply(status.connections(), status.blockedClients(), status.consumers()));
     }
 
-    private static CompletableFuture<RespValue> del(RespConnection c, RespRequest r) {
+    private CompletableFuture<RespValue> del(Connection c, RespRequest r) {
         if (r.size() != 2) {
             throw CommandError.err("Expected key to be 'stats', got " + r.size() + " keys");
         }
         statsKey(r);
-        c.server().stats().reset();
+        stats.reset();
         return now(new RespValue.Int(1));
     }
 
@@ -271,7 +279,7 @@ public final class ServerCommands {
         }
     }
 
-    private static CompletableFuture<RespValue> monitor(RespConnection c, RespRequest r) {
+    private static CompletableFuture<RespValue> monitor(Connection c, RespRequest r) {
         c.monitor();
         return now(RespValue.OK);
     }

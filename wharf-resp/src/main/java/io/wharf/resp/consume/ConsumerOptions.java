@@ -12,8 +12,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.wharf.resp.command.CommandError;
 import io.wharf.resp.config.RespSettings;
+import io.wharf.resp.protocol.CommandError;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.RangeAssignor;
@@ -31,17 +31,17 @@ import org.apache.kafka.clients.consumer.RoundRobinAssignor;
  * @param commitEachAck  {@code enable.auto.commit=false}: each ack is committed before its reply
  * @param commitInterval how often acknowledged offsets are committed otherwise
  */
-public record ConsumerOptions(Map<String, Object> kafka, MessageFormat format, AckMode ackMode,
+record ConsumerOptions(Map<String, Object> kafka, MessageFormat format, AckMode ackMode,
                               boolean commitEachAck, Duration commitInterval) {
     private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     /** The settings of a connection that gave no JSON. */
-    public static ConsumerOptions defaults(RespSettings settings) {
+    static ConsumerOptions defaults(RespSettings settings) {
         return new ConsumerOptions(Map.of(), MessageFormat.RAFKA, AckMode.CUMULATIVE, false, settings.commitInterval());
     }
 
     /** Parses the JSON configuration; every problem is a {@code CONS} error naming the setting. */
-    public static ConsumerOptions parse(String json, RespSettings settings) {
+    static ConsumerOptions parse(String json, RespSettings settings) {
         if (json == null) {
             return defaults(settings);
         }

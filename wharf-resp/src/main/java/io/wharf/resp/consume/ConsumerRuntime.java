@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.wharf.core.group.GroupRuntime;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.resp.config.RespSettings;
-import io.wharf.resp.server.RespMetrics;
-import io.wharf.resp.server.RespStats;
+import io.wharf.resp.metrics.RespMetrics;
+import io.wharf.resp.metrics.RespStats;
 
 /**
  * Everything consuming connections share: the core group runtime whose {@code resp.poller-threads}
@@ -40,8 +40,12 @@ public final class ConsumerRuntime implements AutoCloseable {
      * Starts a consumer-group member for a connection: checks the topics exist, creates the consumer
      * on a lifecycle thread and hands it to the least loaded poller. Clients may wait on the session
      * at once; if starting fails they get the reason.
+     *
+     * @param configJson the consumer settings after the topics of the first consume key, or null
+     * @throws io.wharf.resp.protocol.CommandError ({@code CONS}) when the settings are invalid
      */
-    public ConsumerSession open(String group, String name, List<String> topics, ConsumerOptions options) {
+    public ConsumerSession open(String group, String name, List<String> topics, String configJson) {
+        ConsumerOptions options = ConsumerOptions.parse(configJson, settings);
         ConsumerSession session = new ConsumerSession(group, name, topics, options, this);
         if (closing) {
             session.shutdown();

@@ -17,6 +17,7 @@ import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.UnknownTopicException;
 import io.wharf.resp.config.RespSettings;
+import io.wharf.resp.protocol.RespValue;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -87,14 +88,14 @@ public final class ConsumerSession {
         return topics;
     }
 
-    /** The settings it was created with. */
-    public ConsumerOptions options() {
-        return options;
+    /** {@code BLPOP}'s reply: one record in this consumer's message format. */
+    public RespValue reply(ConsumerRecord<byte[], byte[]> record) {
+        return MessageReply.single(record, options.format(), topicFields);
     }
 
-    /** Each topic's constant message prefix, for replies. */
-    public Map<String, byte[]> topicFields() {
-        return topicFields;
+    /** {@code BLMPOP}'s reply: {@code [key, [message, ...]]} in this consumer's message format. */
+    public RespValue reply(byte[] key, List<ConsumerRecord<byte[], byte[]>> records) {
+        return MessageReply.batch(key, records, options.format(), topicFields);
     }
 
     // ------------------------------------------------------------------ event loop side

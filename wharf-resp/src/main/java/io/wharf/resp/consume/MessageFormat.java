@@ -1,7 +1,7 @@
 package io.wharf.resp.consume;
 
 /** How a consumed record is sent to the client. */
-public enum MessageFormat {
+enum MessageFormat {
     /** Rafka's: topic, partition, offset, value. */
     RAFKA,
     /** Rafka's four fields followed by key, timestamp and headers. */

@@ -16,7 +16,7 @@ import org.apache.kafka.common.header.Header;
  * {@code timestamp} and {@code headers} (a flat array of names and values, so repeated names
  * survive). Written straight from the records, without intermediate reply objects.
  */
-public final class MessageReply {
+final class MessageReply {
     private static final byte[] PARTITION_FIELD = ascii("$9\r\npartition\r\n");
     private static final byte[] OFFSET_FIELD = ascii("$6\r\noffset\r\n");
     private static final byte[] VALUE_FIELD = ascii("$5\r\nvalue\r\n");
@@ -28,12 +28,12 @@ public final class MessageReply {
     }
 
     /** {@code BLPOP}'s reply: one message. */
-    public static RespValue single(ConsumerRecord<byte[], byte[]> record, MessageFormat format, Map<String, byte[]> topicFields) {
+    static RespValue single(ConsumerRecord<byte[], byte[]> record, MessageFormat format, Map<String, byte[]> topicFields) {
         return new RespValue.Streamed(out -> write(out, record, format, topicFields), sizeHint(record));
     }
 
     /** {@code BLMPOP}'s reply: {@code [key, [message, ...]]}, as Redis replies with the list name and its elements. */
-    public static RespValue batch(byte[] key, List<ConsumerRecord<byte[], byte[]>> records, MessageFormat format,
+    static RespValue batch(byte[] key, List<ConsumerRecord<byte[], byte[]>> records, MessageFormat format,
                                   Map<String, byte[]> topicFields) {
         long hint = 32L + key.length;
         for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -178,7 +178,7 @@ public final class MessageReply {
      * The constant start of every message of a topic, the same in RESP2 and RESP3:
      * {@code "topic" <topic> "partition"}, followed by the partition number.
      */
-    public static byte[] topicField(String topic) {
+    static byte[] topicField(String topic) {
         byte[] name = topic.getBytes(StandardCharsets.UTF_8);
         String head = "$5\r\ntopic\r\n$" + name.length + "\r\n";
         byte[] out = new byte[head.length() + name.length + PARTITION_FIELD.length + 2];

@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 
-import io.wharf.resp.command.CommandError;
 import io.wharf.core.kafka.TopicNames;
+import io.wharf.resp.protocol.CommandError;
 
 /**
  * What a consumer reads: {@code topics:<t1>[,<t2>...][:<JSON consumer config>]}. The topic list

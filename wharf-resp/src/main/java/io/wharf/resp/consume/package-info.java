@@ -1,2 +1,5 @@
-/** Consuming over RESP: consumer-group members per connection, blocking pops, acknowledgements and reply formats. */
+/**
+ * Consuming over RESP: each connection's consumer-group member on the shared pollers, blocked
+ * pops, acknowledgements and the messages' reply formats.
+ */
 package io.wharf.resp.consume;

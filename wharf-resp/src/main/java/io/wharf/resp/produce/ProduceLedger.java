@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.KafkaFailures;
 import io.wharf.core.kafka.Sending;
-import io.wharf.resp.server.RespMetrics;
-import io.wharf.resp.server.RespStats;
+import io.wharf.resp.metrics.RespMetrics;
+import io.wharf.resp.metrics.RespStats;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import io.wharf.core.kafka.TopicNames;
-import io.wharf.resp.command.CommandError;
+import io.wharf.resp.protocol.CommandError;
 
 /**
  * Where a produced record goes: {@code topics:<topic>} or {@code topics:<topic>:<key>}. The key

@@ -1,5 +1,5 @@
 package io.wharf.resp.protocol;
 
 /** What the decoder hands on: a command, or the reason the byte stream cannot be read any further. */
-public sealed interface RespInbound permits RespRequest, ProtocolViolation {
+sealed interface RespInbound permits RespRequest, ProtocolViolation {
 }

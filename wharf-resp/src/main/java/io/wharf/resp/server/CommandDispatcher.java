@@ -9,9 +9,11 @@ import java.util.concurrent.CompletionException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.wharf.resp.command.CommandError;
+import io.wharf.resp.command.CommandTable;
 import io.wharf.resp.command.RespCommand;
 import io.wharf.resp.consume.ConsumeFailure;
+import io.wharf.resp.metrics.RespMetrics;
+import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.ProtocolViolation;
 import io.wharf.resp.protocol.RespRequest;
 import io.wharf.resp.protocol.RespValue;
@@ -38,7 +40,11 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     private record Pending(CompletableFuture<RespValue> reply, boolean closeAfter, String errorKind) {
     }
 
-    private final RespServer server;
+    private final Connections connections;
+    private final CommandTable commands;
+    private final MonitorFeed monitors;
+    private final RespMetrics metrics;
+    private final int maxPendingReplies;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private RespConnection connection;
@@ -47,23 +53,28 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     private boolean closing;
     private boolean producePaused;
 
-    CommandDispatcher(RespServer server) {
-        this.server = server;
+    CommandDispatcher(Connections connections, CommandTable commands, MonitorFeed monitors, RespMetrics metrics,
+                      int maxPendingReplies) {
+        this.connections = connections;
+        this.commands = commands;
+        this.monitors = monitors;
+        this.metrics = metrics;
+        this.maxPendingReplies = maxPendingReplies;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext context) throws Exception {
         this.ctx = context;
-        if (!server.admit(context.channel())) {
+        if (!connections.admit(context.channel())) {
             LOG.warn("event=resp-connection-refused reason=max-connections limit={} client={}",
-                    server.settings().maxConnections(), context.channel().remoteAddress());
-            server.metrics().error("ERR");
+                    connections.limit(), context.channel().remoteAddress());
+            metrics.error("ERR");
             context.writeAndFlush(RespValue.error("ERR max number of clients reached")).addListener(ChannelFutureListener.CLOSE);
             closing = true;
             return;
         }
         admitted = true;
-        connection = server.connection(context.channel(), () -> context.executor().execute(() -> {
+        connection = connections.open(context.channel(), () -> context.executor().execute(() -> {
             producePaused = false;
             updateReading();
         }));
@@ -74,7 +85,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext context) throws Exception {
         if (admitted) {
             admitted = false;
-            server.released(connection);
+            connections.released(connection);
         }
         pending.clear();
         super.channelInactive(context);
@@ -119,17 +130,17 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private void execute(RespRequest request) {
-        if (server.monitors().active()) {
-            server.monitors().publish(ctx.channel(), connection.address(), request);
+        if (monitors.active()) {
+            monitors.publish(ctx.channel(), connection.address(), request);
         }
         String name = request.name();
-        RespCommand command = server.commands().get(name);
+        RespCommand command = commands.get(name);
         if (command == null) {
-            server.commands().unknownCounter().increment();
+            commands.unknownCounter().increment();
             reply(RespValue.error("ERR unknown command '" + request.text(0) + "'"));
             return;
         }
-        server.commands().counter(name).increment();
+        commands.counter(name).increment();
         if (!command.beforeAuth() && !connection.authenticated()) {
             reply(RespValue.error("NOAUTH Authentication required."));
             return;
@@ -190,7 +201,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
 
     private void write(RespValue value, boolean closeAfter, String errorKind) {
         if (value instanceof RespValue.Error e) {
-            server.metrics().error(errorKind != null ? errorKind : e.kind());
+            metrics.error(errorKind != null ? errorKind : e.kind());
         }
         if (!ctx.channel().isActive()) {
             return;
@@ -230,7 +241,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
             producePaused = true;
             connection.produce().pauseUntilRoom();
         }
-        boolean read = !closing && ctx.channel().isWritable() && pending.size() < server.settings().maxPendingReplies()
+        boolean read = !closing && ctx.channel().isWritable() && pending.size() < maxPendingReplies
                 && !produceBlocked;
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * A monitor that cannot keep up (its send buffer reaches {@link #MONITOR_BUFFER_BYTES}) is
  * disconnected, so it can never grow the heap.
  */
-public final class MonitorFeed {
+final class MonitorFeed {
     private static final Logger LOG = LoggerFactory.getLogger(MonitorFeed.class);
     /** Bytes queued for one monitor before it is considered too slow and disconnected. */
     static final int MONITOR_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -27,25 +27,25 @@ public final class MonitorFeed {
     private volatile boolean active;
 
     /** Starts streaming to a connection. */
-    public void add(Channel channel) {
+    void add(Channel channel) {
         channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(MONITOR_BUFFER_BYTES / 2, MONITOR_BUFFER_BYTES));
         monitors.add(channel);
         active = true;
     }
 
     /** Stops streaming to a connection (it closed). */
-    public void remove(Channel channel) {
+    void remove(Channel channel) {
         monitors.remove(channel);
         active = !monitors.isEmpty();
     }
 
     /** Whether anyone is watching; checked before formatting a line. */
-    public boolean active() {
+    boolean active() {
         return active;
     }
 
     /** Sends one executed command to every monitor except the connection that sent it. */
-    public void publish(Channel from, String client, RespRequest request) {
+    void publish(Channel from, String client, RespRequest request) {
         String line = format(Instant.now(), client, request);
         for (Channel monitor : monitors) {
             if (monitor == from) {

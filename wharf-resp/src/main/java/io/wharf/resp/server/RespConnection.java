@@ -6,6 +6,8 @@ import java.util.Arrays;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.wharf.resp.command.ClientNames;
+import io.wharf.resp.command.Connection;
 import io.wharf.resp.consume.ConsumerSession;
 import io.wharf.resp.produce.ProduceLedger;
 import io.wharf.resp.produce.TopicKey;
@@ -15,10 +17,12 @@ import io.wharf.resp.produce.TopicKey;
  * its produce ledger. Confined to the connection's event loop; the consumer session and the
  * ledger do their own cross-thread work.
  */
-public final class RespConnection {
-    private final RespServer server;
+final class RespConnection implements Connection {
     private final Channel channel;
     private final long id;
+    private final boolean authRequired;
+    private final ClientNames names;
+    private final MonitorFeed monitors;
     private final String address;
     private final ProduceLedger produce;
 
@@ -34,13 +38,19 @@ public final class RespConnection {
     private byte[] lastTopicKeyRaw;
     private TopicKey lastTopicKey;
 
-    RespConnection(RespServer server, Channel channel, long id, Runnable onProduceRoom) {
-        this.server = server;
+    /**
+     * @param authRequired whether commands wait for {@code AUTH} (credentials are configured)
+     * @param produce      the connection's ledger, whose callback resumes reading it
+     */
+    RespConnection(Channel channel, long id, boolean authRequired, ClientNames names, MonitorFeed monitors,
+                   ProduceLedger produce) {
         this.channel = channel;
         this.id = id;
+        this.authRequired = authRequired;
+        this.names = names;
+        this.monitors = monitors;
         this.address = format(channel.remoteAddress());
-        this.produce = new ProduceLedger(server.kafka(), server.produceBudget(), server.stats(), server.metrics(),
-                server.settings().maxPendingProduceBytes(), onProduceRoom);
+        this.produce = produce;
     }
 
     private static String format(SocketAddress a) {
@@ -50,100 +60,86 @@ public final class RespConnection {
         return String.valueOf(a);
     }
 
-    /** What every connection shares. */
-    public RespServer server() {
-        return server;
-    }
-
-    /** The Netty channel. */
-    public Channel channel() {
-        return channel;
-    }
-
-    /** The event loop this connection lives on; its state may only be touched there. */
+    @Override
     public EventLoop eventLoop() {
         return channel.eventLoop();
     }
 
-    /** Unique id of the connection ({@code CLIENT ID}). */
+    @Override
     public long id() {
         return id;
     }
 
-    /** The client's {@code ip:port}. */
+    @Override
     public String address() {
         return address;
     }
 
-    /** 2 or 3. */
+    @Override
     public int protocol() {
         return protocol;
     }
 
-    /** Records the protocol chosen by {@code HELLO} (the encoder switches when the HELLO reply passes). */
+    @Override
     public void protocol(int version) {
         this.protocol = version;
     }
 
-    /** Whether {@code AUTH} succeeded (or no auth is configured). */
+    @Override
     public boolean authenticated() {
-        return authenticated || !server.credentials().required();
+        return authenticated || !authRequired;
     }
 
-    /** Marks the connection authenticated as a user. */
+    @Override
     public void authenticate(String userName) {
         this.authenticated = true;
         this.user = userName;
     }
 
-    /** The authenticated user, or null. */
-    public String user() {
-        return user;
-    }
-
-    /** The client id {@code <group>:<name>} set by {@code CLIENT SETNAME}, or null. */
+    @Override
     public String clientName() {
         return clientName;
     }
 
-    /** The consumer group (the client id before the first colon), or null. */
+    @Override
     public String group() {
         return group;
     }
 
-    /** Sets the client id once it has been claimed. */
+    @Override
     public void identify(String name, String groupId) {
         this.clientName = name;
         this.group = groupId;
     }
 
-    /** Records {@code CLIENT SETINFO lib-name}. */
+    @Override
     public void libName(String name) {
         this.libName = name;
     }
 
-    /** Records {@code CLIENT SETINFO lib-ver}. */
+    @Override
     public void libVersion(String version) {
         this.libVersion = version;
     }
 
-    /** The connection's consumer, or null before its first {@code BLPOP}. */
+    @Override
     public ConsumerSession consumer() {
         return consumer;
     }
 
-    /** Attaches (or, with null, detaches a failed) consumer. */
+    @Override
     public void consumer(ConsumerSession session) {
         this.consumer = session;
     }
 
-    /** Records sent on this connection and not yet acknowledged by Kafka. */
+    @Override
     public ProduceLedger produce() {
         return produce;
     }
 
-    /** The parsed produce key; a producer repeats the same key, so the last one is kept. */
+    @Override
     public TopicKey topicKey(byte[] raw) {
+        // a producer repeats the same key, so the last one is kept
         if (lastTopicKeyRaw == null || !Arrays.equals(raw, lastTopicKeyRaw)) {
             lastTopicKey = TopicKey.parse(raw);
             lastTopicKeyRaw = raw;
@@ -151,18 +147,13 @@ public final class RespConnection {
         return lastTopicKey;
     }
 
-    /** Whether it receives the {@code MONITOR} stream. */
-    public boolean monitoring() {
-        return monitoring;
-    }
-
-    /** Starts the {@code MONITOR} stream. */
+    @Override
     public void monitor() {
         monitoring = true;
-        server.monitors().add(channel);
+        monitors.add(channel);
     }
 
-    /** {@code CLIENT INFO}'s line. */
+    @Override
     public String describe() {
         return "id=" + id + " addr=" + address + " laddr=" + format(channel.localAddress()) + " name="
                 + (clientName == null ? "" : clientName) + " db=0 resp=" + protocol + " user="
@@ -174,13 +165,13 @@ public final class RespConnection {
 
     /** The connection closed: free its client id, close its consumer, stop monitoring. */
     void closed() {
-        server.names().release(clientName, id);
+        names.release(clientName, id);
         if (consumer != null) {
             consumer.close();
             consumer = null;
         }
         if (monitoring) {
-            server.monitors().remove(channel);
+            monitors.remove(channel);
         }
     }
 }

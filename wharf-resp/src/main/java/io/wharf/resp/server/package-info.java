@@ -1,2 +1,2 @@
-/** The RESP server: listener, pipeline, per-connection state, dispatch in request order, metrics. */
+/** The door at run time: the pipeline, each connection's state, dispatch in request order, and the services commands see. */
 package io.wharf.resp.server;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 
-import io.wharf.resp.command.CommandError;
 import io.wharf.resp.config.RespSettings;
+import io.wharf.resp.protocol.CommandError;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.RangeAssignor;
 import org.junit.jupiter.api.Test;

@@ -14,8 +14,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.wharf.core.auth.Credentials;
 import io.wharf.core.config.AuthSettings;
 import io.wharf.resp.config.RespSettings;
-import io.wharf.resp.command.CommandError;
 import io.wharf.resp.consume.ConsumeFailure;
+import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.RespValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,7 @@ class CommandDispatcherTest {
     private RespServer start(int maxConnections, AuthSettings auth) {
         RespSettings settings = new RespSettings(null, null, maxConnections, null, MAX_PENDING_REPLIES, 1, null, null,
                 null, null, null, null, null, null);
-        server = new RespServer(null, settings, null, new Credentials(auth), registry);
+        server = new RespServer(settings, null, new Credentials(auth), registry);
         server.commands().add("LATER", 1, List.of(), "test", "Replies when the test completes it", (c, r) -> {
             CompletableFuture<RespValue> reply = new CompletableFuture<>();
             later.add(reply);
@@ -52,7 +52,7 @@ class CommandDispatcherTest {
     }
 
     private EmbeddedChannel connect() {
-        return new EmbeddedChannel(new RespChannelInitializer(server));
+        return new EmbeddedChannel(server.channelInitializer());
     }
 
     @AfterEach

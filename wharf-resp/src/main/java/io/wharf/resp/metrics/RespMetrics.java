@@ -1,4 +1,4 @@
-package io.wharf.resp.server;
+package io.wharf.resp.metrics;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

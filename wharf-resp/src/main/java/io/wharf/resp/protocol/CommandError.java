@@ -1,4 +1,4 @@
-package io.wharf.resp.command;
+package io.wharf.resp.protocol;
 
 import io.wharf.resp.protocol.RespValue;
 

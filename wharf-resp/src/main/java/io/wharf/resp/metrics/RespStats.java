@@ -1,4 +1,4 @@
-package io.wharf.resp.server;
+package io.wharf.resp.metrics;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;

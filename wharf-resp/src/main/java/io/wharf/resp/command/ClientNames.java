@@ -1,11 +1,11 @@
-package io.wharf.resp.server;
+package io.wharf.resp.command;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * Client ids ({@code <group>:<name>}) held by live connections: a name is taken by exactly one open
- * connection and free again once it closes.
+ * Client ids ({@code <group>:<name>}, set by {@code CLIENT SETNAME}) held by live connections: a
+ * name is taken by exactly one open connection and free again once it closes.
  */
 public final class ClientNames {
     private final ConcurrentMap<String, Long> holders = new ConcurrentHashMap<>();
