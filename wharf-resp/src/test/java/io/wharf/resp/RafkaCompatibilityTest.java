@@ -24,10 +24,9 @@ import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -38,19 +37,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  */
 @ExtendWith(SharedKafka.class)
 class RafkaCompatibilityTest {
-    private static TestKafka kafka;
-    private static RespTestGateway gateway;
-
-    @BeforeAll
-    static void start(TestKafka testKafka) {
-        kafka = testKafka;
-        gateway = RespTestGateway.start(testKafka);
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
+    @RegisterExtension
+    static final RespTestGateway gateway = RespTestGateway.perClass();
+    private static final TestKafka kafka = SharedKafka.get();
 
     private static String group() {
         return "g-" + UUID.randomUUID().toString().substring(0, 8);

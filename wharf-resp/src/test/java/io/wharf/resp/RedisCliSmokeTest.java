@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The real {@code redis-cli} against Wharf: produce, flush, consume, ack, RESP3 and inline
@@ -29,22 +29,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(SharedKafka.class)
 class RedisCliSmokeTest {
-    private static TestKafka kafka;
-    private static RespTestGateway gateway;
+    @RegisterExtension
+    static final RespTestGateway gateway = RespTestGateway.perClass();
+    private static final TestKafka kafka = SharedKafka.get();
     private static String redisCli;
 
     @BeforeAll
-    static void start(TestKafka testKafka) {
+    static void start() {
         redisCli = onPath("redis-cli");
-        kafka = testKafka;
-        gateway = RespTestGateway.start(testKafka);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
     }
 
     private static String onPath(String program) {

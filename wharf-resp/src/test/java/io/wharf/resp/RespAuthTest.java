@@ -13,29 +13,18 @@ import io.wharf.resp.RawRespClient.Err;
 import io.wharf.resp.RawRespClient.Simple;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.DefaultJedisClientConfig;
 
 /** With credentials configured, every data command needs AUTH (password, or user and password). */
 @ExtendWith(SharedKafka.class)
 class RespAuthTest {
-    private static TestKafka kafka;
-    private static RespTestGateway gateway;
-
-    @BeforeAll
-    static void start(TestKafka testKafka) {
-        kafka = testKafka;
-        gateway = RespTestGateway.start(testKafka,
-                g -> g.auth(new AuthSettings("s3cret", Map.of("alice", "wonderland"), null)));
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
+    @RegisterExtension
+    static final RespTestGateway gateway = RespTestGateway.perClass(
+            g -> g.auth(new AuthSettings("s3cret", Map.of("alice", "wonderland"), null)));
+    private static final TestKafka kafka = SharedKafka.get();
 
     @Test
     void everyDataCommandNeedsAuthentication() {

@@ -12,12 +12,12 @@ import io.wharf.resp.RawRespClient.Simple;
 import io.wharf.resp.config.RespSettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every kind of bad input gets a precise error; protocol garbage closes only the connection that
@@ -26,25 +26,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(SharedKafka.class)
 class RespBadInputTest {
     private static final int MAX_BULK = 4 * 1024 * 1024;
+    @RegisterExtension
+    static final RespTestGateway gateway = RespTestGateway.perClass(g -> g.update(RespSettings.class,
+            r -> r.withMaxBulkBytes(MAX_BULK)));
+    private static final TestKafka kafka = SharedKafka.get();
 
-    private static TestKafka kafka;
-    private static RespTestGateway gateway;
     private static String topic;
     // never written to: consumers of it always time out
     private static String quiet;
     private RawRespClient bystander;
 
     @BeforeAll
-    static void start(TestKafka testKafka) {
-        kafka = testKafka;
-        gateway = RespTestGateway.start(testKafka, g -> g.update(RespSettings.class, r -> r.withMaxBulkBytes(MAX_BULK)));
+    static void start() {
         topic = kafka.createTopic("bad-input", 1);
         quiet = kafka.createTopic("quiet", 1);
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
     }
 
     @BeforeEach

@@ -16,10 +16,9 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Protocol;
@@ -31,19 +30,9 @@ import redis.clients.jedis.Protocol;
  */
 @ExtendWith(SharedKafka.class)
 class RespClientsTest {
-    private static TestKafka kafka;
-    private static RespTestGateway gateway;
-
-    @BeforeAll
-    static void start(TestKafka testKafka) {
-        kafka = testKafka;
-        gateway = RespTestGateway.start(testKafka);
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
+    @RegisterExtension
+    static final RespTestGateway gateway = RespTestGateway.perClass();
+    private static final TestKafka kafka = SharedKafka.get();
 
     @Test
     void jedisWithDefaultSettingsNegotiatesResp3AndProducesAndConsumes() {

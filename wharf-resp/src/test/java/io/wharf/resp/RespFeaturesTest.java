@@ -20,28 +20,17 @@ import io.wharf.testkit.TestKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What Wharf adds to Rafka: decimal and zero timeouts, batch and full-form consume, individual acks, synchronous produce, visible produce failures, MONITOR, KEYS, metrics, backpressure, shutdown. */
 @ExtendWith(SharedKafka.class)
 class RespFeaturesTest {
-    private static TestKafka kafka;
-    private static RespTestGateway gateway;
-
-    @BeforeAll
-    static void start(TestKafka testKafka) {
-        kafka = testKafka;
-        gateway = RespTestGateway.start(testKafka, g -> g.update(RespSettings.class, r -> r.withMaxUnackedRecords(5)
-                .withMaxPendingProduceBytes(64 * 1024, 256 * 1024)));
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
+    @RegisterExtension
+    static final RespTestGateway gateway = RespTestGateway.perClass(g -> g.update(RespSettings.class,
+            r -> r.withMaxUnackedRecords(5).withMaxPendingProduceBytes(64 * 1024, 256 * 1024)));
+    private static final TestKafka kafka = SharedKafka.get();
 
     private static RawRespClient consumer(String prefix) {
         RawRespClient c = gateway.raw();

@@ -10,27 +10,16 @@ import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One connection's produced records reach Kafka in the order it sent them, also behind a topic lookup. */
 @ExtendWith(SharedKafka.class)
 class RespProduceOrderTest {
-    private static RespTestGateway gateway;
-    private static TestKafka kafka;
-
-    @BeforeAll
-    static void start(TestKafka testKafka) {
-        kafka = testKafka;
-        gateway = RespTestGateway.start(testKafka);
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
+    @RegisterExtension
+    static final RespTestGateway gateway = RespTestGateway.perClass();
+    private static final TestKafka kafka = SharedKafka.get();
 
     @Test
     void aFirstSendToAJustCreatedTopicAndTheManyPipelinedAfterItArriveInOrder() throws Exception {

@@ -9,26 +9,15 @@ import java.util.Map;
 import io.wharf.resp.RawRespClient.Err;
 import io.wharf.resp.RawRespClient.Simple;
 import io.wharf.testkit.SharedKafka;
-import io.wharf.testkit.TestKafka;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The wire protocol: RESP2 and RESP3, inline commands, pipelining, names, the connection commands. */
 @ExtendWith(SharedKafka.class)
 class RespProtocolTest {
-    private static RespTestGateway gateway;
-
-    @BeforeAll
-    static void start(TestKafka kafka) {
-        gateway = RespTestGateway.start(kafka);
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
+    @RegisterExtension
+    static final RespTestGateway gateway = RespTestGateway.perClass();
 
     @Test
     void answersPingAsMultiBulkAndInlineInAnyCase() {

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.wharf.core.kafka.Causes;
 import io.wharf.resp.consume.ConsumeFailure;
 import io.wharf.resp.consume.ConsumerSession;
 import io.wharf.resp.consume.TopicsKey;
@@ -174,8 +175,7 @@ final class ConsumeCommands {
         return waiter.result().handle((records, error) -> {
             waiter.cancelTimeout();
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                if (cause instanceof ConsumeFailure && session.failure() != null) {
+                if (Causes.unwrap(error) instanceof ConsumeFailure && session.failure() != null) {
                     c.eventLoop().execute(() -> {
                         if (c.consumer() == session) {
                             c.consumer(null);
