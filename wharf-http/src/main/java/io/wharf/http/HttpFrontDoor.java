@@ -1,15 +1,19 @@
 package io.wharf.http;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 
+import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wharf.core.gateway.Endpoint;
 import io.wharf.core.gateway.FrontDoor;
 import io.wharf.core.gateway.GatewayContext;
-import io.wharf.core.gateway.Listener;
+import io.wharf.core.gateway.PortInUseException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +27,7 @@ public final class HttpFrontDoor implements FrontDoor {
     private final GatewayContext context;
     private final ChannelGroup connections = new DefaultChannelGroup("http", GlobalEventExecutor.INSTANCE);
     private DoorContext door;
-    private Listener server;
+    private Channel server;
 
     HttpFrontDoor(GatewayContext context) {
         this.context = context;
@@ -31,16 +35,29 @@ public final class HttpFrontDoor implements FrontDoor {
 
     @Override
     public List<Endpoint> start() throws InterruptedException {
+        String host = context.config().bind();
+        int port = context.config().httpPort();
         HttpMetrics metrics = new HttpMetrics(context.metrics().registry());
         door = new DoorContext(context, metrics);
         HttpMetrics.gauge(context.metrics().registry(), "wharf.http.outbound.pending.bytes",
                 "bytes queued for writing to HTTP-port clients, all connections", connections, HttpFrontDoor::pendingBytes);
         HttpMetrics.gauge(context.metrics().registry(), "wharf.http.outbound.pending.bytes.max",
                 "bytes queued for writing to the most backed-up HTTP-port connection", connections, HttpFrontDoor::maxPending);
-        server = Listener.bind(context, "http", context.config().httpPort(), 4096, new HttpPipeline(door, connections));
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(context.network().acceptors(), context.network().workers())
+                .channel(context.network().serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new HttpPipeline(door, connections));
+        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
+        if (!bound.isSuccess()) {
+            throw PortInUseException.fromBindFailure("http", host, port, bound.cause());
+        }
+        server = bound.channel();
+        int actual = ((InetSocketAddress) server.localAddress()).getPort();
         LOG.info("HTTP front door listening on {}:{} (REST /topics, SSE, WebSocket /ws and kafka-proxy /; auth {})",
-                server.host(), server.port(), context.credentials().required() ? "required" : "off");
-        return List.of(server.endpoint());
+                host, actual, context.credentials().required() ? "required" : "off");
+        return List.of(new Endpoint("http", host, actual));
     }
 
     private static double pendingBytes(ChannelGroup channels) {
@@ -67,7 +84,7 @@ public final class HttpFrontDoor implements FrontDoor {
     @Override
     public void close() {
         if (server != null) {
-            server.close();
+            server.close().syncUninterruptibly();
         }
         connections.close().awaitUninterruptibly();
         if (door != null) {
