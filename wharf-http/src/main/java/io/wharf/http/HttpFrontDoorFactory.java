@@ -1,30 +1,22 @@
 package io.wharf.http;
 
-import java.util.Optional;
-
+import io.wharf.core.gateway.DeclaredFrontDoorFactory;
 import io.wharf.core.gateway.FrontDoor;
-import io.wharf.core.gateway.FrontDoorFactory;
 import io.wharf.core.gateway.GatewayContext;
 
 /** Registers the HTTP front door with the gateway. */
-public final class HttpFrontDoorFactory implements FrontDoorFactory<HttpSettings> {
-    @Override
-    public String name() {
-        return "http";
+public final class HttpFrontDoorFactory extends DeclaredFrontDoorFactory<HttpSettings> {
+    public HttpFrontDoorFactory() {
+        super("http", 10, HttpSettings.class);
     }
 
     @Override
-    public int order() {
-        return 10;
+    protected boolean enabled(HttpSettings settings) {
+        return settings.enabled();
     }
 
     @Override
-    public Class<HttpSettings> settingsType() {
-        return HttpSettings.class;
-    }
-
-    @Override
-    public Optional<FrontDoor> create(GatewayContext context) {
-        return context.config().section(HttpSettings.class).enabled() ? Optional.of(new HttpFrontDoor(context)) : Optional.empty();
+    protected FrontDoor door(GatewayContext context) {
+        return new HttpFrontDoor(context);
     }
 }

@@ -12,7 +12,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * the group's offset is committed after a batch was written to the socket (what was sent, not what
  * the client processed); the native protocol commits on the client's ack instead.
  */
-final class KafkaProxySocket extends ChannelInboundHandlerAdapter implements SocketMember.Listener {
+final class KafkaProxySocket extends FeedChannel implements SocketMember.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaProxySocket.class);
     private static final int MAX_BATCH_RECORDS = 500;
     private static final long MAX_BATCH_BYTES = 256 * 1024;
@@ -46,6 +45,7 @@ final class KafkaProxySocket extends ChannelInboundHandlerAdapter implements Soc
     private boolean commitInFlight;
 
     KafkaProxySocket(DoorContext door, ApiRequest.KafkaProxyUpgrade request) {
+        super("kafka-proxy socket");
         this.door = door;
         this.request = request;
         this.partition = new TopicPartition(request.topic(), request.partition());
@@ -163,16 +163,9 @@ final class KafkaProxySocket extends ChannelInboundHandlerAdapter implements Soc
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    void closeFeeds() {
         if (reader != null) {
             reader.close();
         }
-        super.channelInactive(ctx);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("kafka-proxy socket error remote={}", ctx.channel().remoteAddress(), cause);
-        ctx.close();
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -124,33 +125,27 @@ final class LongPollRoute {
         private byte[] body(ResumeToken next) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256 + events.size() * 200);
             write(out, "{\"topic\":" + HttpReplies.JSON.getNodeFactory().textNode(request.topic()) + ",\"records\":[");
-            boolean first = true;
-            for (HubEvent e : events) {
-                if (e instanceof HubEvent.Record r) {
-                    if (!first) {
-                        out.write(',');
-                    }
-                    first = false;
-                    out.writeBytes(RecordJson.of(r, request.query().encoding()));
-                }
-            }
+            array(out, HubEvent.Record.class, r -> RecordJson.of(r, request.query().encoding()));
             write(out, "],\"gaps\":[");
-            first = true;
-            boolean snapshotEnd = false;
-            for (HubEvent e : events) {
-                if (e instanceof HubEvent.Gap g) {
-                    if (!first) {
-                        out.write(',');
-                    }
-                    first = false;
-                    write(out, HttpReplies.JSON.createObjectNode().put("partition", g.partition())
-                            .put("from", g.fromOffset()).put("to", g.toOffset()).toString());
-                } else if (e instanceof HubEvent.SnapshotEnd) {
-                    snapshotEnd = true;
-                }
-            }
+            array(out, HubEvent.Gap.class, g -> HttpReplies.JSON.createObjectNode().put("partition", g.partition())
+                    .put("from", g.fromOffset()).put("to", g.toOffset()).toString().getBytes(StandardCharsets.UTF_8));
+            boolean snapshotEnd = events.stream().anyMatch(e -> e instanceof HubEvent.SnapshotEnd);
             write(out, "],\"snapshotEnd\":" + snapshotEnd + ",\"next\":" + (next == null ? "null" : "\"" + next.encode() + "\"") + "}");
             return out.toByteArray();
+        }
+
+        /** The events of one kind, as the elements of a JSON array, in the order they came. */
+        private <E extends HubEvent> void array(ByteArrayOutputStream out, Class<E> kind, Function<E, byte[]> json) {
+            boolean first = true;
+            for (HubEvent e : events) {
+                if (kind.isInstance(e)) {
+                    if (!first) {
+                        out.write(',');
+                    }
+                    first = false;
+                    out.writeBytes(json.apply(kind.cast(e)));
+                }
+            }
         }
 
         private static void write(ByteArrayOutputStream out, String s) {

@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * requests beyond {@code http.max-in-flight} stop the server reading from the client until Kafka
  * answered. All state is owned by the connection's event loop.
  */
-final class NativeSocket extends ChannelInboundHandlerAdapter {
+final class NativeSocket extends FeedChannel {
     private static final Logger LOG = LoggerFactory.getLogger(NativeSocket.class);
     /** Most subscriptions on one connection. */
     static final int MAX_SUBSCRIPTIONS = 64;
@@ -50,6 +49,7 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
     private int inFlight;
 
     NativeSocket(DoorContext door) {
+        super("websocket");
         this.door = door;
     }
 
@@ -221,20 +221,13 @@ final class NativeSocket extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    void closeFeeds() {
         for (Feed feed : subscriptions.values()) {
             if (feed != null) {
                 feed.close();
             }
         }
         subscriptions.clear();
-        super.channelInactive(ctx);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("websocket error remote={}", ctx.channel().remoteAddress(), cause);
-        ctx.close();
     }
 
     /** A hub subscription: records batches carry the resume token after their last record. */

@@ -6,7 +6,6 @@ import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * {@code event: gap}, the end of a compacted topic's snapshot {@code event: snapshot-end}; a comment
  * line keeps an idle stream alive. Events are polled only while the socket is writable.
  */
-final class SseStream extends ChannelInboundHandlerAdapter implements HubFeed.Sink {
+final class SseStream extends FeedChannel implements HubFeed.Sink {
     private static final Logger LOG = LoggerFactory.getLogger(SseStream.class);
     private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -32,6 +31,7 @@ final class SseStream extends ChannelInboundHandlerAdapter implements HubFeed.Si
     private HubFeed feed;
 
     SseStream(DoorContext door, ValueEncoding encoding) {
+        super("sse stream");
         this.door = door;
         this.encoding = encoding;
     }
@@ -114,16 +114,9 @@ final class SseStream extends ChannelInboundHandlerAdapter implements HubFeed.Si
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    void closeFeeds() {
         if (feed != null) {
             feed.close();
         }
-        super.channelInactive(ctx);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("sse stream error remote={}", ctx.channel().remoteAddress(), cause);
-        ctx.close();
     }
 }

@@ -71,15 +71,20 @@ record SubscriptionQuery(Set<Integer> partitions, StartPosition start, List<Reco
     }
 
     static long offset(String value) {
+        return wholeNumber(value, Long.MAX_VALUE, "bad_offset", "offset");
+    }
+
+    /** A whole number from 0 to max, else a bad request naming what it is. */
+    private static long wholeNumber(String value, long max, String code, String what) {
         try {
-            long offset = Long.parseLong(value);
-            if (offset >= 0) {
-                return offset;
+            long n = Long.parseLong(value);
+            if (n >= 0 && n <= max) {
+                return n;
             }
         } catch (NumberFormatException e) {
             // fall through to the error below
         }
-        throw ApiError.badRequest("bad_offset", "offset must be a whole number >= 0, not '" + value + "'");
+        throw ApiError.badRequest(code, what + " must be a whole number >= 0, not '" + value + "'");
     }
 
     private static long time(String value) {
@@ -118,15 +123,7 @@ record SubscriptionQuery(Set<Integer> partitions, StartPosition start, List<Reco
     }
 
     static int partition(String value) {
-        try {
-            int p = Integer.parseInt(value);
-            if (p >= 0) {
-                return p;
-            }
-        } catch (NumberFormatException e) {
-            // fall through
-        }
-        throw ApiError.badRequest("bad_partition", "partition must be a whole number >= 0, not '" + value + "'");
+        return (int) wholeNumber(value, Integer.MAX_VALUE, "bad_partition", "partition");
     }
 
     private static List<RecordFilter> filters(Map<String, List<String>> params) {

@@ -40,6 +40,24 @@ class OutboundGuardTest {
         ch.runPendingTasks();
     }
 
+    private static void elapse(EmbeddedChannel ch, long seconds) {
+        ch.advanceTimeBy(seconds, TimeUnit.SECONDS);
+        ch.runScheduledPendingTasks();
+    }
+
+    /** Fills the outbound buffer past its limit and lets one second less than the timeout pass. */
+    private static void fillForAlmostTheTimeout(EmbeddedChannel ch) {
+        queue(ch, HIGH_WATER + 1);
+        elapse(ch, TIMEOUT.toSeconds() - 1);
+    }
+
+    /** Twice the timeout later the client is still connected and nobody was counted slow. */
+    private void assertNeverDisconnected(EmbeddedChannel ch) {
+        elapse(ch, TIMEOUT.toSeconds() * 2);
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(slowDisconnects()).isZero();
+    }
+
     private static void drainOutbound(EmbeddedChannel ch) {
         ch.flush();
         ch.runPendingTasks();
@@ -55,10 +73,7 @@ class OutboundGuardTest {
         queue(ch, HIGH_WATER / 2);
         assertThat(ch.isWritable()).isTrue();
         assertThat(ch.config().isAutoRead()).isTrue();
-        ch.advanceTimeBy(TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
-        assertThat(ch.isOpen()).isTrue();
-        assertThat(slowDisconnects()).isZero();
+        assertNeverDisconnected(ch);
     }
 
     @Test
@@ -68,31 +83,24 @@ class OutboundGuardTest {
         assertThat(ch.isWritable()).isFalse();
         assertThat(ch.config().isAutoRead()).as("reading paused").isFalse();
 
-        ch.advanceTimeBy(TIMEOUT.toSeconds() - 1, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, TIMEOUT.toSeconds() - 1);
         drainOutbound(ch);
         assertThat(ch.isWritable()).isTrue();
         assertThat(ch.config().isAutoRead()).as("reading resumed").isTrue();
 
         // the deadline was cancelled: a client that caught up in time is never disconnected
-        ch.advanceTimeBy(TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
-        assertThat(ch.isOpen()).isTrue();
-        assertThat(slowDisconnects()).isZero();
+        assertNeverDisconnected(ch);
     }
 
     @Test
     void disconnectsAndCountsAClientWhoseBufferStaysFullForTheTimeout() {
         EmbeddedChannel ch = channel();
-        queue(ch, HIGH_WATER + 1);
-        ch.advanceTimeBy(TIMEOUT.toSeconds() - 1, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        fillForAlmostTheTimeout(ch);
         assertThat(ch.isOpen()).isTrue();
 
         // more for the same client does not restart its clock
         queue(ch, HIGH_WATER);
-        ch.advanceTimeBy(1, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 1);
         assertThat(ch.isOpen()).isFalse();
         assertThat(slowDisconnects()).isEqualTo(1);
     }
@@ -100,17 +108,12 @@ class OutboundGuardTest {
     @Test
     void startsTheClockAgainEachTimeTheBufferFillsUp() {
         EmbeddedChannel ch = channel();
-        queue(ch, HIGH_WATER + 1);
-        ch.advanceTimeBy(TIMEOUT.toSeconds() - 1, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        fillForAlmostTheTimeout(ch);
         drainOutbound(ch);
 
-        queue(ch, HIGH_WATER + 1);
-        ch.advanceTimeBy(TIMEOUT.toSeconds() - 1, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        fillForAlmostTheTimeout(ch);
         assertThat(ch.isOpen()).as("a full buffer again, but not for the whole timeout").isTrue();
-        ch.advanceTimeBy(1, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, 1);
         assertThat(ch.isOpen()).isFalse();
         assertThat(slowDisconnects()).isEqualTo(1);
     }
@@ -120,8 +123,7 @@ class OutboundGuardTest {
         EmbeddedChannel ch = channel();
         queue(ch, HIGH_WATER + 1);
         ch.close();
-        ch.advanceTimeBy(TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS);
-        ch.runScheduledPendingTasks();
+        elapse(ch, TIMEOUT.toSeconds() * 2);
         assertThat(slowDisconnects()).isZero();
     }
 }

@@ -47,6 +47,12 @@ class WebSocketKeepAliveTest {
         return registry.get("wharf.http.idle.disconnects").counter().count();
     }
 
+    /** One check interval passes and the keep-alive writes a ping (released here). */
+    private static void pingedAfterAnInterval(EmbeddedChannel ch) {
+        elapse(ch, CHECK_MILLIS);
+        written(ch, PingWebSocketFrame.class).release();
+    }
+
     private static <T extends WebSocketFrame> T written(EmbeddedChannel ch, Class<T> type) {
         Object frame = ch.readOutbound();
         assertThat(frame).isInstanceOf(type);
@@ -68,8 +74,7 @@ class WebSocketKeepAliveTest {
         assertThat(ch.isOpen()).isTrue();
         written(ch, PingWebSocketFrame.class).release();
         ch.writeInbound(new PongWebSocketFrame());
-        elapse(ch, CHECK_MILLIS);
-        written(ch, PingWebSocketFrame.class).release();
+        pingedAfterAnInterval(ch);
         assertThat(ch.isOpen()).isTrue();
         assertThat(idleDisconnects()).isZero();
     }
@@ -77,8 +82,7 @@ class WebSocketKeepAliveTest {
     @Test
     void closesWith1001AClientThatDoesNotAnswerThePing() {
         EmbeddedChannel ch = channel();
-        elapse(ch, CHECK_MILLIS);
-        written(ch, PingWebSocketFrame.class).release();
+        pingedAfterAnInterval(ch);
         elapse(ch, CHECK_MILLIS);
         CloseWebSocketFrame close = written(ch, CloseWebSocketFrame.class);
         assertThat(close.statusCode()).isEqualTo(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE.code());
@@ -91,23 +95,20 @@ class WebSocketKeepAliveTest {
     @Test
     void anyMessageCountsAsAnAnswerAndReachesTheHandlersAbove() {
         EmbeddedChannel ch = channel();
-        elapse(ch, CHECK_MILLIS);
-        written(ch, PingWebSocketFrame.class).release();
+        pingedAfterAnInterval(ch);
         elapse(ch, CHECK_MILLIS / 2);
         ch.writeInbound(new TextWebSocketFrame("{\"type\":\"ack\"}"));
         TextWebSocketFrame passed = ch.readInbound();
         assertThat(passed.text()).isEqualTo("{\"type\":\"ack\"}");
         passed.release();
-        elapse(ch, CHECK_MILLIS);
-        written(ch, PingWebSocketFrame.class).release();
+        pingedAfterAnInterval(ch);
         assertThat(ch.isOpen()).isTrue();
     }
 
     @Test
     void neverPingsOrClosesWhileTheServerItselfStoppedReading() {
         EmbeddedChannel ch = channel();
-        elapse(ch, CHECK_MILLIS);
-        written(ch, PingWebSocketFrame.class).release();
+        pingedAfterAnInterval(ch);
         // the client is not taking its deliveries; http.slow-client-timeout decides about it
         ch.config().setAutoRead(false);
         elapse(ch, CHECK_MILLIS);
@@ -116,8 +117,7 @@ class WebSocketKeepAliveTest {
         assertThat(ch.isOpen()).isTrue();
 
         ch.config().setAutoRead(true);
-        elapse(ch, CHECK_MILLIS);
-        written(ch, PingWebSocketFrame.class).release();
+        pingedAfterAnInterval(ch);
         assertThat(ch.isOpen()).isTrue();
         assertThat(idleDisconnects()).isZero();
     }

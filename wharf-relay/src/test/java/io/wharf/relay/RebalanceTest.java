@@ -91,9 +91,9 @@ class RebalanceTest {
     }
 
     private static TestGateway start(TestKafka kafka, String instance, String source, String dlt, LedgerEndpoint endpoint) {
-        WebhookRouteSettings r = route("shared", source, endpoint.url("/rebalance"), dlt).maxInFlight(100)
-                .headers(Map.of("X-Instance", instance.substring(instance.length() - 1)))
-                .commitInterval(Duration.ofMillis(200)).build();
+        WebhookRouteSettings r = route("shared", source, endpoint.url("/rebalance"), dlt).with("maxInFlight", 100)
+                .with("headers", Map.of("X-Instance", instance.substring(instance.length() - 1)))
+                .with("commitInterval", Duration.ofMillis(200)).build();
         return TestGateway.builder().kafka(kafka).with(RelaySettings.class, new RelaySettings(instance, List.of(r), null))
                 .start();
     }

@@ -56,8 +56,8 @@ class WebhookRouteTest {
         }
         String dlt = topics.get("dlt");
         List<WebhookRouteSettings> routes = List.of(
-                route("order", topics.get("order"), endpoint.url("/order"), dlt).maxInFlight(50).build(),
-                route("many", topics.get("many"), endpoint.url("/many"), dlt).maxInFlight(1000).build(),
+                route("order", topics.get("order"), endpoint.url("/order"), dlt).with("maxInFlight", 50).build(),
+                route("many", topics.get("many"), endpoint.url("/many"), dlt).with("maxInFlight", 1000).build(),
                 route("retry", topics.get("retry"), endpoint.url("/retry"), dlt)
                         .retry(10, Duration.ofMillis(300), Duration.ofSeconds(1)).build(),
                 route("throttle", topics.get("throttle"), endpoint.url("/throttle"), dlt)
@@ -66,12 +66,12 @@ class WebhookRouteTest {
                 route("exhaust", topics.get("exhaust"), endpoint.url("/exhaust"), dlt)
                         .retry(3, Duration.ofMillis(10), Duration.ofMillis(20)).build(),
                 route("respond", topics.get("respond"), endpoint.url("/respond"), dlt)
-                        .responseTopic(topics.get("respond-out")).build(),
-                route("headers", topics.get("headers"), endpoint.url("/headers"), dlt).method("PUT")
-                        .headers(Map.of("Authorization", "Bearer s3cret", "Content-Type", "application/json")).build(),
-                route("own-key", topics.get("own-key"), endpoint.url("/own-key"), dlt).idempotencyKeyHeader("event-id")
+                        .with("responseTopic", topics.get("respond-out")).build(),
+                route("headers", topics.get("headers"), endpoint.url("/headers"), dlt).with("method", "PUT")
+                        .with("headers", Map.of("Authorization", "Bearer s3cret", "Content-Type", "application/json")).build(),
+                route("own-key", topics.get("own-key"), endpoint.url("/own-key"), dlt).with("idempotencyKeyHeader", "event-id")
                         .build(),
-                route("bounded", topics.get("bounded"), endpoint.url("/bounded"), dlt).maxInFlight(10).maxBuffered(50)
+                route("bounded", topics.get("bounded"), endpoint.url("/bounded"), dlt).with("maxInFlight", 10).with("maxBuffered", 50)
                         .build());
         gateway = TestGateway.builder().kafka(kafka).with(RelaySettings.class, new RelaySettings("route-test", routes, null))
                 .start();

@@ -97,31 +97,19 @@ class PartitionCacheTest {
         List<Future<List<Long>>> readers = new ArrayList<>();
         for (int r = 0; r < 4; r++) {
             boolean filtered = r % 2 == 1;
-            readers.add(threads.submit(() -> {
-                PartitionCache.FilterSlot slot = filtered ? cache.acquireSlot(EVEN_KEYS) : null;
-                PartitionCursor cursor = cursor(cache, slot, 0);
-                List<Long> seen = new ArrayList<>();
-                List<PartitionCursor.Queued> batch = new ArrayList<>();
-                go.await();
-                while (cursor.nextOffset < total) {
-                    batch.clear();
-                    PartitionCursor.Scan scan = cursor.scan(batch, 1 + ThreadLocalRandom.current().nextInt(300), 1024);
-                    if (scan == PartitionCursor.Scan.BEHIND) {
-                        cursor.nextOffset++; // evicted under it: a real cursor would catch up from Kafka here
-                        continue;
-                    }
-                    for (PartitionCursor.Queued q : batch) {
-                        seen.add(q.entry().offset);
-                        if (filtered) {
-                            assertThat(q.mask()).as("mask of offset %d", q.entry().offset).isNotZero();
-                            assertThat(EVEN_KEYS.evaluate(q.entry().key, q.entry().headers)).isEqualTo(q.mask());
-                        }
+            readers.add(reader(cache, filtered, total, go, (cursor, batch, seen) -> {
+                PartitionCursor.Scan scan = cursor.scan(batch, 1 + ThreadLocalRandom.current().nextInt(300), 1024);
+                if (scan == PartitionCursor.Scan.BEHIND) {
+                    cursor.nextOffset++; // evicted under it: a real cursor would catch up from Kafka here
+                    return;
+                }
+                for (PartitionCursor.Queued q : batch) {
+                    seen.add(q.entry().offset);
+                    if (filtered) {
+                        assertThat(q.mask()).as("mask of offset %d", q.entry().offset).isNotZero();
+                        assertThat(EVEN_KEYS.evaluate(q.entry().key, q.entry().headers)).isEqualTo(q.mask());
                     }
                 }
-                if (slot != null) {
-                    cache.releaseSlot(slot);
-                }
-                return seen;
             }));
         }
         go.countDown();
@@ -171,18 +159,9 @@ class PartitionCacheTest {
         List<Future<List<Long>>> readers = new ArrayList<>();
         for (int r = 0; r < 3; r++) {
             boolean filtered = r == 2;
-            readers.add(threads.submit(() -> {
-                PartitionCache.FilterSlot slot = filtered ? cache.acquireSlot(EVEN_KEYS) : null;
-                PartitionCursor cursor = cursor(cache, slot, 0);
-                List<Long> seen = new ArrayList<>();
-                List<PartitionCursor.Queued> batch = new ArrayList<>();
-                go.await();
-                while (cursor.nextOffset < total) {
-                    batch.clear();
-                    assertThat(cursor.scan(batch, 7, 1024)).isEqualTo(PartitionCursor.Scan.SCANNED);
-                    batch.forEach(q -> seen.add(q.entry().offset));
-                }
-                return seen;
+            readers.add(reader(cache, filtered, total, go, (cursor, batch, seen) -> {
+                assertThat(cursor.scan(batch, 7, 1024)).isEqualTo(PartitionCursor.Scan.SCANNED);
+                batch.forEach(q -> seen.add(q.entry().offset));
             }));
         }
         go.countDown();
@@ -227,5 +206,32 @@ class PartitionCacheTest {
         assertThat(cache.covers(12)).isTrue();
         assertThat(cache.reached(13)).isTrue();
         assertThat(cache.reached(14)).isFalse();
+    }
+
+    /** One scan of a reader: fills {@code batch} (cleared before) and adds what it takes to {@code seen}. */
+    private interface ReaderStep {
+        void scan(PartitionCursor cursor, List<PartitionCursor.Queued> batch, List<Long> seen);
+    }
+
+    /**
+     * A reader on its own thread: once {@code go} opens, scans with its own cursor from offset 0 to
+     * {@code total} (filtered: through a slot for {@link #EVEN_KEYS}, released after), returning the offsets seen.
+     */
+    private Future<List<Long>> reader(PartitionCache cache, boolean filtered, int total, CountDownLatch go, ReaderStep step) {
+        return threads.submit(() -> {
+            PartitionCache.FilterSlot slot = filtered ? cache.acquireSlot(EVEN_KEYS) : null;
+            PartitionCursor cursor = cursor(cache, slot, 0);
+            List<Long> seen = new ArrayList<>();
+            List<PartitionCursor.Queued> batch = new ArrayList<>();
+            go.await();
+            while (cursor.nextOffset < total) {
+                batch.clear();
+                step.scan(cursor, batch, seen);
+            }
+            if (slot != null) {
+                cache.releaseSlot(slot);
+            }
+            return seen;
+        });
     }
 }

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.wharf.core.config.Section;
@@ -44,28 +45,24 @@ public record RelaySettings(String instanceId, List<WebhookRouteSettings> routes
         if (instanceId != null) {
             RelayRules.name(problems, key + ".instance-id", instanceId);
         }
+        entries(key + ".routes", "route", routes, WebhookRouteSettings::name, problems);
+        entries(key + ".pollers", "poller", pollers, PollerSettings::name, problems);
+    }
+
+    /** Each entry's problems, an empty entry, and a name used twice in one list. */
+    private static <T extends Section> void entries(String key, String kind, List<T> entries, Function<T, String> name,
+                                                    List<String> problems) {
         Set<String> names = new HashSet<>();
-        for (int i = 0; i < routes.size(); i++) {
-            WebhookRouteSettings route = routes.get(i);
-            if (route == null) {
-                problems.add(key + ".routes[" + i + "]: must be a mapping of keys to values");
+        for (int i = 0; i < entries.size(); i++) {
+            T entry = entries.get(i);
+            if (entry == null) {
+                problems.add(key + "[" + i + "]: must be a mapping of keys to values");
                 continue;
             }
-            route.problems(key + ".routes[" + i + "]", problems);
-            if (route.name() != null && !names.add(route.name())) {
-                problems.add(key + ".routes[" + i + "].name: '" + route.name() + "' is used by another route");
-            }
-        }
-        Set<String> pollerNames = new HashSet<>();
-        for (int i = 0; i < pollers.size(); i++) {
-            PollerSettings poller = pollers.get(i);
-            if (poller == null) {
-                problems.add(key + ".pollers[" + i + "]: must be a mapping of keys to values");
-                continue;
-            }
-            poller.problems(key + ".pollers[" + i + "]", problems);
-            if (poller.name() != null && !pollerNames.add(poller.name())) {
-                problems.add(key + ".pollers[" + i + "].name: '" + poller.name() + "' is used by another poller");
+            entry.problems(key + "[" + i + "]", problems);
+            String entryName = name.apply(entry);
+            if (entryName != null && !names.add(entryName)) {
+                problems.add(key + "[" + i + "].name: '" + entryName + "' is used by another " + kind);
             }
         }
     }

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.RecordSize;
 import io.wharf.core.kafka.TopicInfo;
+import io.wharf.relay.ConsumerThreadStop;
 import io.wharf.relay.config.PollerSettings;
 import io.wharf.relay.http.HttpCall;
 import io.wharf.relay.http.HttpReply;
@@ -471,23 +472,15 @@ public final class Poller implements AutoCloseable {
     public void close() {
         stopping = true;
         KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread.getState() == Thread.State.NEW) {
-            // start() failed before the thread ran: release what it opened
+        if (!ConsumerThreadStop.wake(thread, c)) {
             if (c != null) {
                 c.close(CloseOptions.timeout(Duration.ZERO));
             }
             metrics.close();
             return;
         }
-        try {
-            if (!finished.await(settings.requestTimeout().toMillis() * 2 + 20_000, TimeUnit.MILLISECONDS)) {
-                LOG.warn("event=relay-poller-stop-slow poller={}", settings.name());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!ConsumerThreadStop.awaitFinished(finished, settings.requestTimeout().toMillis() * 2 + 20_000)) {
+            LOG.warn("event=relay-poller-stop-slow poller={}", settings.name());
         }
     }
 }

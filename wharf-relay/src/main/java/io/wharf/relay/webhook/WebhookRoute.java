@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.relay.ConsumerThreadStop;
 import io.wharf.relay.config.WebhookRouteSettings;
 import io.wharf.relay.http.HttpReply;
 import io.wharf.relay.http.RelayHttpClient;
@@ -682,23 +683,14 @@ public final class WebhookRoute implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        KafkaConsumer<byte[], byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread.getState() == Thread.State.NEW) {
-            // start() failed before the thread ran: release what it opened
+        if (!ConsumerThreadStop.wake(thread, consumer)) {
             closeClients();
             metrics.close();
             return;
         }
-        try {
-            if (!finished.await(settings.drainTimeout().toMillis() + 30_000, TimeUnit.MILLISECONDS)) {
-                LOG.warn("event=relay-route-stop-slow route={} action=abandon", settings.name());
-                thread.interrupt();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (!ConsumerThreadStop.awaitFinished(finished, settings.drainTimeout().toMillis() + 30_000)) {
+            LOG.warn("event=relay-route-stop-slow route={} action=abandon", settings.name());
+            thread.interrupt();
         }
     }
 

@@ -34,6 +34,16 @@ class PartitionWorkTest {
         return out;
     }
 
+    /** Accepts {@code count} records, each with its own key, and takes every one of them in flight. */
+    private static List<WebhookEvent> inFlight(PartitionWork w, int count) {
+        List<WebhookEvent> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(w.accept(rec(i, "k" + i), "id" + i));
+        }
+        drainReady(w);
+        return events;
+    }
+
     private static void deliver(PartitionWork w, WebhookEvent e, ProducerRecord<byte[], byte[]> output) {
         e.finish(output);
         w.finished(e);
@@ -99,11 +109,7 @@ class PartitionWorkTest {
     @Test
     void outputsAreWrittenOnlyWithTheCommitThatRecordsTheirEvent() {
         PartitionWork w = fresh();
-        List<WebhookEvent> events = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            events.add(w.accept(rec(i, "k" + i), "id" + i));
-        }
-        drainReady(w);
+        List<WebhookEvent> events = inFlight(w, 3);
         ProducerRecord<byte[], byte[]> out2 = new ProducerRecord<>("responses", new byte[] {2});
         deliver(w, events.get(2), out2);
         CommitPlan plan = w.plan();
@@ -119,12 +125,8 @@ class PartitionWorkTest {
     @Test
     void whatACommitRecordedStaysRecordedWhenLaterMetadataWouldNotFit() {
         PartitionWork w = fresh();
-        List<WebhookEvent> events = new ArrayList<>();
         int n = 20_000;
-        for (int i = 0; i < n; i++) {
-            events.add(w.accept(rec(i, "k" + i), "id" + i));
-        }
-        drainReady(w);
+        List<WebhookEvent> events = inFlight(w, n);
         // the last event finishes first: a tiny metadata records it, and its output goes out with it
         deliver(w, events.get(n - 1), new ProducerRecord<>("out", new byte[] {9}));
         CommitPlan first = w.plan();
@@ -145,11 +147,7 @@ class PartitionWorkTest {
     @Test
     void anOutputThatArrivesWhileACommitRunsWaitsForTheNextCommit() {
         PartitionWork w = fresh();
-        List<WebhookEvent> events = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            events.add(w.accept(rec(i, "k" + i), "id" + i));
-        }
-        drainReady(w);
+        List<WebhookEvent> events = inFlight(w, 3);
         ProducerRecord<byte[], byte[]> out2 = new ProducerRecord<>("responses", new byte[] {2});
         deliver(w, events.get(2), out2);
         CommitPlan running = w.plan();
@@ -166,12 +164,8 @@ class PartitionWorkTest {
     @Test
     void whenTheMetadataCannotHoldEverythingOutputsBeyondTheCutWait() {
         PartitionWork w = fresh();
-        List<WebhookEvent> events = new ArrayList<>();
         int n = 20_000;
-        for (int i = 0; i < n; i++) {
-            events.add(w.accept(rec(i, "k" + i), "id" + i));
-        }
-        drainReady(w);
+        List<WebhookEvent> events = inFlight(w, n);
         // every other event finished, each with an output: far more runs than 4 KB can hold
         for (int i = 1; i < n; i += 2) {
             deliver(w, events.get(i), new ProducerRecord<>("out", new byte[] {1}));
