@@ -21,27 +21,15 @@ import io.wharf.testkit.TestKafka;
 import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The hub-backed doors: Server-Sent Events (JDK client and curl), long poll, and native WebSockets in hub mode. */
 class HubDoorsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static TestKafka kafka;
-    private static TestGateway gateway;
-
-    @BeforeAll
-    static void start() {
-        kafka = SharedKafka.get();
-        gateway = TestGateway.builder().kafka(kafka).start();
-    }
-
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
+    private static final TestKafka kafka = SharedKafka.get();
+    @RegisterExtension
+    static final TestGateway gateway = TestGateway.perClass(b -> b.kafka(kafka));
 
     private static String produce(String topic, int n) {
         try (var producer = kafka.producer()) {

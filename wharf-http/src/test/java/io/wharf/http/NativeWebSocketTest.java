@@ -17,26 +17,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The native WebSocket protocol on /ws with the JDK's WebSocket client: produce, group mode, acks, pause, errors. */
 class NativeWebSocketTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static TestKafka kafka;
-    private static TestGateway gateway;
-
-    @BeforeAll
-    static void start() {
-        kafka = SharedKafka.get();
-        gateway = TestGateway.builder().kafka(kafka).start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
-    }
+    private static final TestKafka kafka = SharedKafka.get();
+    @RegisterExtension
+    static final TestGateway gateway = TestGateway.perClass(b -> b.kafka(kafka));
 
     static ObjectNode msg(String type, String id) {
         return TestClients.JSON.createObjectNode().put("type", type).put("id", id);

@@ -17,6 +17,9 @@ import io.wharf.core.gateway.Gateway;
 import io.wharf.core.gateway.GatewayContext;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real in-process gateway, every door on the class path listening on a free loopback port, in
@@ -28,12 +31,37 @@ import io.wharf.testkit.TestKafka;
  *     int port = gateway.port("http");
  * }
  * }</pre>
+ *
+ * <p>Or, for one gateway shared by a class's tests, registered as an extension that starts it before
+ * them and closes it after: {@code @RegisterExtension static final TestGateway gateway =
+ * TestGateway.perClass(b -> b.auth(...));}
  */
-public final class TestGateway implements AutoCloseable {
-    private final Gateway gateway;
+public final class TestGateway implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    private final Builder pending;
+    private Gateway gateway;
 
     private TestGateway(Gateway gateway) {
+        this.pending = null;
         this.gateway = gateway;
+    }
+
+    private TestGateway(Builder pending) {
+        this.pending = pending;
+    }
+
+    /** For {@code @RegisterExtension}: a gateway with these settings, started before the class's tests. */
+    public static TestGateway perClass(UnaryOperator<Builder> customize) {
+        return new TestGateway(customize.apply(builder()));
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        gateway = Gateway.start(pending.build());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     /** A gateway with every default, in front of the shared test broker. */
@@ -79,7 +107,9 @@ public final class TestGateway implements AutoCloseable {
     /** Drains and stops every door and the gateway's clients; the broker keeps running. */
     @Override
     public void close() {
-        gateway.close();
+        if (gateway != null) {
+            gateway.close();
+        }
     }
 
     /** Sets up a {@link TestGateway}: the common settings by name, anything else through {@link #config}. */
