@@ -38,7 +38,7 @@ abstract class Attack {
      * @param opened         connections opened
      * @param closedByServer of those, closed by Wharf (seen by the client, or no longer established at the end)
      * @param open           still established at the end of the phase
-     * @param byKind         {@code kind closed/open} for each kind of connection
+     * @param byKind         {@code kind closed/total} for each kind of connection (those the client ended itself left out)
      * @param replies        what the hostile clients received
      */
     record Outcome(int opened, int closedByServer, int open, String byKind, String replies) {
@@ -229,10 +229,12 @@ abstract class Attack {
         Map<String, int[]> byKind = new TreeMap<>();
         for (Conn c : all) {
             int[] k = byKind.computeIfAbsent(c.kind, x -> new int[2]);
-            if (c.clientClosed) {
-                continue;
-            }
-            if (!c.serverClosed && states.open(c.serverPort, c.clientPort)) {
+            if (c.serverClosed) {
+                closed++;
+                k[0]++;
+            } else if (c.clientClosed) {
+                continue; // ended by the client itself (a fuzzer reconnecting)
+            } else if (states.open(c.serverPort, c.clientPort)) {
                 open++;
                 k[1]++;
             } else {
@@ -262,7 +264,7 @@ abstract class Attack {
         }
         StringBuilder kinds = new StringBuilder();
         byKind.forEach((k, v) -> kinds.append(kinds.length() == 0 ? "" : ", ")
-                .append(String.format(Locale.ROOT, "%s %d/%d", k, v[0], v[1])));
+                .append(String.format(Locale.ROOT, "%s %d/%d", k, v[0], v[0] + v[1])));
         String notes = notes();
         return new Outcome(all.size(), closed, open, kinds.toString(),
                 notes.isEmpty() ? tally.toString() : notes + "; " + tally);

@@ -70,7 +70,7 @@ public final class HostileScenario implements Scenario {
         }
         Map<String, Attack> attacks = new LinkedHashMap<>();
         attacks.put("fuzz", new RespFuzz(args.integer("fuzz-connections", 64), args.integer("fuzz-rate", 100)));
-        attacks.put("keys", new KeysPattern(args.integer("keys-connections", 2), args.integer("keys-stars", 6)));
+        attacks.put("keys", new KeysPattern(args.integer("keys-connections", 4), args.integer("keys-stars", 6)));
         attacks.put("non-reading", new NonReadingReaders(args.integer("nonreading-resp", 4),
                 args.integer("nonreading-pipeline", 1024), args.integer("nonreading-http", 20)));
         attacks.put("half-sent", new HalfSentCommands(args.integer("halfsent-array", 8), args.integer("halfsent-bulk", 16),
@@ -99,7 +99,7 @@ public final class HostileScenario implements Scenario {
             } catch (InterruptedException e) {
                 return;
             }
-            report.progress("HARNESS FAILURE: the run took longer than --max-run %s; killing Wharf and exiting", maxRun);
+            report.progress("HARNESS FAILURE: the run took longer than --max-run %s; killing Wharf and exiting", text(maxRun));
             WharfChild w = current.get();
             if (w != null) {
                 w.kill();
@@ -111,7 +111,7 @@ public final class HostileScenario implements Scenario {
 
         report.progress("hostile: Wharf in its own JVM with -Xmx%s and default settings; each phase %s (slowloris %s); "
                         + "well-behaved client: RESP RPUSHX/PING alternating at %d/s, HTTP produce at %d/s, deadline %s",
-                heap, phase, slowlorisPhase, respRate, httpRate, requestTimeout);
+                heap, text(phase), text(slowlorisPhase), respRate, httpRate, text(requestTimeout));
         List<Row> rows = new ArrayList<>();
         String finalStop;
         Row idle;
@@ -139,17 +139,22 @@ public final class HostileScenario implements Scenario {
                     r.after += "; " + wharf.stop(stopGrace) + "; restarted";
                     report.progress("phase %s left Wharf %s", attack.name(), r.after);
                     wharf = startWharf(kafka, heap, wharfArgs, current, report);
-                    warm(wharf, produceTopic, respRate, httpRate, requestTimeout, Duration.ofSeconds(3));
+                    warm(wharf, produceTopic, respRate, httpRate, requestTimeout, warmup);
                 }
             }
+            // the same quiet measurement again: how far apart two idle runs are on this machine
+            Row idleAgain = phase(report, wharf, null, produceTopic, dataTopic, longTopic, phase, respRate, httpRate,
+                    requestTimeout);
+            idleAgain.name = "idle again";
+            rows.add(idleAgain);
             finalStop = wharf.stop(stopGrace);
             current.set(null);
             report.progress("end of run: %s", finalStop);
         }
         watchdog.interrupt();
 
-        report.columns("phase", "RESP p50 / p99 ms", "p99 x idle", "HTTP p50 / p99 ms", "p99 x idle", "failed / timed out",
-                "target", "Wharf peak RSS", "Wharf CPU", "Wharf after", "hostile closed / open", "hostile clients saw",
+        report.columns("phase", "RESP p50 / p99 ms", "p99 x idle", "HTTP p50 / p99 ms", "p99 x idle", "failed of sent (RESP, HTTP)",
+                "target", "Wharf peak RSS", "Wharf CPU", "Wharf after", "hostile conns closed by Wharf / open", "hostile clients saw",
                 "Wharf log", "load avg");
         for (Row r : rows) {
             boolean isIdle = r == idle;
@@ -161,16 +166,16 @@ public final class HostileScenario implements Scenario {
                     : (latencyMet ? "p99 met" : "p99 MISSED") + (rssMet ? ", RSS met" : ", RSS MISSED");
             report.row(r.name, ms(r.resp), isIdle ? "1.00" : String.format(Locale.ROOT, "%.2f", respRatio), ms(r.http),
                     isIdle ? "1.00" : String.format(Locale.ROOT, "%.2f", httpRatio),
-                    r.respFailures + " + " + r.httpFailures, target, String.format(Locale.ROOT, "%,d MiB", r.peakRss >> 20),
+                    r.respFailures + "/" + r.respSent + ", " + r.httpFailures + "/" + r.httpSent, target, String.format(Locale.ROOT, "%,d MiB", r.peakRss >> 20),
                     String.format(Locale.ROOT, "%.2f cores", r.cores), r.after,
-                    r.outcome == null ? "-" : r.outcome.closedByServer() + " / " + r.outcome.open() + " of " + r.outcome.opened()
+                    r.outcome == null ? "-" : "closed " + r.outcome.closedByServer() + ", open " + r.outcome.open()
                             + " (" + r.outcome.byKind() + ")",
                     r.outcome == null ? "-" : r.outcome.replies(), r.log.isEmpty() ? "-" : r.log, r.load);
         }
         report.print(String.format(Locale.ROOT, "hostile: Wharf -Xmx%s, phases of %s (slowloris %s); target: p99 <= 2 x idle,"
-                        + " peak RSS <= %,d MiB; failed / timed out = well-behaved RESP + HTTP requests that failed or missed"
-                        + " the %s deadline (counted at it); end of run: %s",
-                heap, phase, slowlorisPhase, rssBoundMib, requestTimeout, finalStop));
+                        + " peak RSS <= %,d MiB; failed = well-behaved requests that failed or missed"
+                        + " the %s deadline (counted at it); closed x/y = closed of opened; end of run: %s",
+                heap, text(phase), text(slowlorisPhase), rssBoundMib, text(requestTimeout), finalStop));
     }
 
     /** One phase's figures. */
@@ -180,6 +185,8 @@ public final class HostileScenario implements Scenario {
         Histogram http;
         long respFailures;
         long httpFailures;
+        long respSent;
+        long httpSent;
         long peakRss;
         double cores;
         boolean healthy;
@@ -227,6 +234,8 @@ public final class HostileScenario implements Scenario {
         r.http = client.http;
         r.respFailures = client.respFailures.sum();
         r.httpFailures = client.httpFailures.sum();
+        r.respSent = client.respSent.sum();
+        r.httpSent = client.httpSent.sum();
         r.cores = cores;
         r.outcome = outcome;
         r.load = loadAverage();
@@ -236,8 +245,8 @@ public final class HostileScenario implements Scenario {
         r.log = wharf.newLogSummary();
         report.progress("phase %s: RESP %s ms, HTTP %s ms, failed %d + %d, peak RSS %,d MiB, CPU %.2f cores, Wharf %s%s; log: %s",
                 r.name, ms(r.resp), ms(r.http), r.respFailures, r.httpFailures, r.peakRss >> 20, cores, r.after,
-                outcome == null ? "" : "; hostile: " + outcome.closedByServer() + " closed, " + outcome.open() + " open of "
-                        + outcome.opened() + " (" + outcome.byKind() + "); saw " + outcome.replies(), r.log);
+                outcome == null ? "" : "; hostile connections closed by Wharf " + outcome.closedByServer() + ", open "
+                        + outcome.open() + " (" + outcome.byKind() + "); saw " + outcome.replies(), r.log);
         if (attack != null && !attack.exampleErrors(1).isEmpty()) {
             report.progress("phase %s: some errors hostile clients got: %s", r.name, String.join(" | ", attack.exampleErrors(6)));
         }
@@ -357,6 +366,10 @@ public final class HostileScenario implements Scenario {
         } catch (IOException | RuntimeException e) {
             return "-";
         }
+    }
+
+    private static String text(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     /** A duration option: {@code 20s}, {@code 500ms}, {@code 2m}, or plain seconds. */

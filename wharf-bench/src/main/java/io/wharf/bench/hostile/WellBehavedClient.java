@@ -37,6 +37,8 @@ final class WellBehavedClient {
     final Histogram http;
     final LongAdder respFailures = new LongAdder();
     final LongAdder httpFailures = new LongAdder();
+    final LongAdder respSent = new LongAdder();
+    final LongAdder httpSent = new LongAdder();
     private Thread respThread;
     private Thread httpThread;
 
@@ -92,6 +94,7 @@ final class WellBehavedClient {
                 }
                 boolean ping = n++ % 2 == 1;
                 long start = System.nanoTime();
+                respSent.increment();
                 OutputStream out = socket.getOutputStream();
                 out.write(ping ? PING : rpushx);
                 out.flush();
@@ -121,6 +124,7 @@ final class WellBehavedClient {
         while (System.nanoTime() < end) {
             next = pace(next, period);
             long start = System.nanoTime();
+            httpSent.increment();
             try {
                 HttpResponse<Void> r = client.send(request, HttpResponse.BodyHandlers.discarding());
                 record(http, System.nanoTime() - start);
