@@ -200,7 +200,8 @@ abstract class Attack {
         if (l.startsWith("-")) {
             int space = l.indexOf(' ');
             tally.add("reply " + (space > 0 ? l.substring(0, space) : l));
-            examples.putIfAbsent(l.length() > 70 ? l.substring(0, 70) : l, Boolean.TRUE);
+            String shape = l.replaceAll("[0-9]+", "N").replaceAll("[^ -~]", "?");
+            examples.putIfAbsent(shape.length() > 70 ? shape.substring(0, 70) : shape, Boolean.TRUE);
         } else if (l.startsWith("HTTP/1.1 ")) {
             tally.add("reply HTTP " + l.substring(9, Math.min(12, l.length())));
         }

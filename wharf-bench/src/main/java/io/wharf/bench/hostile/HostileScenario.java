@@ -248,7 +248,7 @@ public final class HostileScenario implements Scenario {
                 outcome == null ? "" : "; hostile connections closed by Wharf " + outcome.closedByServer() + ", open "
                         + outcome.open() + " (" + outcome.byKind() + "); saw " + outcome.replies(), r.log);
         if (attack != null && !attack.exampleErrors(1).isEmpty()) {
-            report.progress("phase %s: some errors hostile clients got: %s", r.name, String.join(" | ", attack.exampleErrors(6)));
+            report.progress("phase %s: some errors hostile clients got: %s", r.name, String.join(" | ", attack.exampleErrors(10)));
         }
         return r;
     }

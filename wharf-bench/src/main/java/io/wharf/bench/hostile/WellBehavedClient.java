@@ -39,6 +39,7 @@ final class WellBehavedClient {
     final LongAdder httpFailures = new LongAdder();
     final LongAdder respSent = new LongAdder();
     final LongAdder httpSent = new LongAdder();
+    private long end;
     private Thread respThread;
     private Thread httpThread;
 
@@ -58,9 +59,10 @@ final class WellBehavedClient {
 
     /** Starts both clients for {@code duration}. */
     void start(Duration duration) {
-        long end = System.nanoTime() + duration.toNanos();
-        respThread = new Thread(() -> respLoop(end), "well-behaved-resp");
-        httpThread = new Thread(() -> httpLoop(end), "well-behaved-http");
+        end = System.nanoTime() + duration.toNanos();
+        long stop = end;
+        respThread = new Thread(() -> respLoop(stop), "well-behaved-resp");
+        httpThread = new Thread(() -> httpLoop(stop), "well-behaved-http");
         respThread.setDaemon(true);
         httpThread.setDaemon(true);
         respThread.start();
@@ -69,9 +71,10 @@ final class WellBehavedClient {
 
     /** Waits for both to end (each ends by itself; bounded all the same). */
     void await() throws InterruptedException {
-        long bound = deadline.toMillis() * 3 + 5000;
-        respThread.join(bound);
-        httpThread.join(bound);
+        // the last request may start just before the end and take up to its deadline (twice for a reconnect)
+        long until = end + deadline.toNanos() * 3 + 5_000_000_000L;
+        respThread.join(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+        httpThread.join(Math.max(1, (until - System.nanoTime()) / 1_000_000));
         if (respThread.isAlive() || httpThread.isAlive()) {
             throw new IllegalStateException("the well-behaved client did not end within its deadlines");
         }
