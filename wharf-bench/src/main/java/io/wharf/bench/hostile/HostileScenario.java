@@ -49,14 +49,14 @@ public final class HostileScenario implements Scenario {
     @Override
     public String description() {
         return "hostile clients (RESP fuzz, KEYS globs, non-reading readers, half-sent commands, slowloris) vs a well-behaved "
-                + "client's p99 (--phase 20s --heap 512m --phases fuzz,keys,non-reading,half-sent,slowloris)";
+                + "client's p99 (--phase 20s --heap 512m --phases fuzz,keys,non-reading,half-sent,slowloris --reuse-wharf)";
     }
 
     @Override
     public void run(BenchArgs args, BenchReport report) throws Exception {
         Duration phase = duration(args, "phase", Duration.ofSeconds(20));
         Duration slowlorisPhase = duration(args, "slowloris-phase", Duration.ofSeconds(30));
-        Duration warmup = duration(args, "warmup", Duration.ofSeconds(10));
+        Duration warmup = duration(args, "warmup", Duration.ofSeconds(6));
         Duration requestTimeout = duration(args, "request-timeout", Duration.ofSeconds(2));
         Duration stopGrace = duration(args, "stop-grace", Duration.ofSeconds(30));
         Duration maxRun = duration(args, "max-run", Duration.ofMinutes(15));
@@ -126,28 +126,38 @@ public final class HostileScenario implements Scenario {
             report.progress("broker %s; topics %s, %s (%,d records of %d B), and one named 'a' x %d",
                     kafka.bootstrapServers(), produceTopic, dataTopic, dataRecords, dataSize, longTopic.length());
 
-            WharfChild wharf = startWharf(kafka, heap, wharfArgs, current, report);
-            warm(wharf, produceTopic, respRate, httpRate, requestTimeout, warmup);
-            idle = phase(report, wharf, null, produceTopic, dataTopic, longTopic, phase, respRate, httpRate, requestTimeout);
-            rows.add(idle);
-            for (Attack attack : chosen) {
-                report.progress("phase %s: %s", attack.name(), attack.description());
-                Row r = phase(report, wharf, attack, produceTopic, dataTopic, longTopic,
-                        attack instanceof Slowloris ? slowlorisPhase : phase, respRate, httpRate, requestTimeout);
-                rows.add(r);
-                if (!r.healthy) {
-                    r.after += "; " + wharf.stop(stopGrace) + "; restarted";
-                    report.progress("phase %s left Wharf %s", attack.name(), r.after);
+            boolean reuse = args.flag("reuse-wharf");
+            List<Attack> phases = new ArrayList<>();
+            phases.add(null); // idle
+            phases.addAll(chosen);
+            phases.add(null); // idle again: how far apart two quiet measurements are on this machine
+            WharfChild wharf = null;
+            idle = null;
+            for (Attack attack : phases) {
+                if (wharf == null) {
                     wharf = startWharf(kafka, heap, wharfArgs, current, report);
                     warm(wharf, produceTopic, respRate, httpRate, requestTimeout, warmup);
                 }
+                if (attack != null) {
+                    report.progress("phase %s: %s", attack.name(), attack.description());
+                }
+                Row r = phase(report, wharf, attack, produceTopic, dataTopic, longTopic,
+                        attack instanceof Slowloris ? slowlorisPhase : phase, respRate, httpRate, requestTimeout);
+                if (idle == null) {
+                    idle = r;
+                } else if (attack == null) {
+                    r.name = "idle again";
+                }
+                rows.add(r);
+                if (!reuse || !r.healthy) {
+                    // a fresh Wharf for every phase, so no phase pays for what the one before left behind
+                    r.after += "; " + wharf.stop(stopGrace);
+                    report.progress("after phase %s: Wharf %s", r.name, r.after);
+                    current.set(null);
+                    wharf = null;
+                }
             }
-            // the same quiet measurement again: how far apart two idle runs are on this machine
-            Row idleAgain = phase(report, wharf, null, produceTopic, dataTopic, longTopic, phase, respRate, httpRate,
-                    requestTimeout);
-            idleAgain.name = "idle again";
-            rows.add(idleAgain);
-            finalStop = wharf.stop(stopGrace);
+            finalStop = wharf == null ? "stopped after every phase" : wharf.stop(stopGrace);
             current.set(null);
             report.progress("end of run: %s", finalStop);
         }
@@ -262,21 +272,24 @@ public final class HostileScenario implements Scenario {
      */
     private static Health health(WharfChild wharf) throws InterruptedException {
         int unanswered = 0;
+        String detail = "";
         for (int attempt = 1; attempt <= 3; attempt++) {
             if (!wharf.alive()) {
                 return new Health(false, "DIED");
             }
-            unanswered = probe(wharf);
+            int[] missing = probe(wharf);
+            unanswered = missing[0] + missing[1];
+            detail = "RESP PING " + missing[0] + "/" + PROBES + ", HTTP /healthz " + missing[1] + "/" + PROBES;
             if (unanswered == 0) {
                 return new Health(true, attempt == 1 ? "answering" : "answering after " + (attempt - 1) * 5 + " s");
             }
             Thread.sleep(5000);
         }
-        return new Health(false, wharf.alive() ? "HUNG (" + unanswered + "/" + 2 * PROBES + " probes unanswered for 15 s)" : "DIED");
+        return new Health(false, wharf.alive() ? "HUNG (" + detail + " unanswered for 15 s)" : "DIED");
     }
 
-    /** PING on the RESP door and GET /healthz on the HTTP door, each from fresh connections; how many went unanswered in 3 s. */
-    private static int probe(WharfChild wharf) throws InterruptedException {
+    /** PING on the RESP door and GET /healthz on the HTTP door, each from fresh connections; {RESP, HTTP} unanswered in 3 s. */
+    private static int[] probe(WharfChild wharf) throws InterruptedException {
         ExecutorService pool = Executors.newFixedThreadPool(2 * PROBES, r -> {
             Thread t = new Thread(r, "hostile-probe");
             t.setDaemon(true);
@@ -289,13 +302,15 @@ public final class HostileScenario implements Scenario {
                 answers.add(pool.submit(() -> ask(wharf.host(), wharf.httpPort(),
                         Attack.ascii("GET /healthz HTTP/1.1\r\nHost: wharf\r\n\r\n"), "HTTP/1.1 200")));
             }
-            int unanswered = 0;
-            for (Future<Boolean> f : answers) {
+            int[] unanswered = new int[2];
+            for (int i = 0; i < answers.size(); i++) {
+                boolean answered;
                 try {
-                    unanswered += f.get(5, TimeUnit.SECONDS) ? 0 : 1;
+                    answered = answers.get(i).get(5, TimeUnit.SECONDS);
                 } catch (Exception e) {
-                    unanswered++;
+                    answered = false;
                 }
+                unanswered[i % 2] += answered ? 0 : 1;
             }
             return unanswered;
         } finally {
