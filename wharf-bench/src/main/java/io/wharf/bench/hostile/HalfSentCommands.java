@@ -91,7 +91,6 @@ final class HalfSentCommands extends Attack {
     private void fill(OutputStream out, byte[] filler, int bytes) throws IOException {
         for (int left = bytes; left > 0 && running(); left -= filler.length) {
             out.write(filler, 0, Math.min(left, filler.length));
-            tally.add("MiB sent", 0); // keeps the name in the report even at zero
         }
         tally.add("MiB sent", bytes >> 20);
     }

@@ -141,12 +141,11 @@ public final class HostileScenario implements Scenario {
                 if (attack != null) {
                     report.progress("phase %s: %s", attack.name(), attack.description());
                 }
-                Row r = phase(report, wharf, attack, produceTopic, dataTopic, longTopic,
+                String name = attack != null ? attack.name() : idle == null ? "idle" : "idle again";
+                Row r = phase(report, name, wharf, attack, produceTopic, dataTopic, longTopic,
                         attack instanceof Slowloris ? slowlorisPhase : phase, respRate, httpRate, requestTimeout);
                 if (idle == null) {
                     idle = r;
-                } else if (attack == null) {
-                    r.name = "idle again";
                 }
                 rows.add(r);
                 if (!reuse || !r.healthy) {
@@ -206,7 +205,7 @@ public final class HostileScenario implements Scenario {
         String load;
     }
 
-    private static Row phase(BenchReport report, WharfChild wharf, Attack attack, String produceTopic, String dataTopic,
+    private static Row phase(BenchReport report, String name, WharfChild wharf, Attack attack, String produceTopic, String dataTopic,
                              String longTopic, Duration duration, int respRate, int httpRate, Duration requestTimeout)
             throws Exception {
         boolean hwm = wharf.resetPeakRss();
@@ -237,7 +236,7 @@ public final class HostileScenario implements Scenario {
         Attack.Outcome outcome = attack == null ? null : attack.finish();
         double cores = (wharf.cpuSeconds() - cpu0) / ((System.nanoTime() - t0) / 1e9);
         Row r = new Row();
-        r.name = attack == null ? "idle" : attack.name();
+        r.name = name;
         r.peakRss = Math.max(sampled.get(), hwm && wharf.alive() ? wharf.peakRss() : 0);
         sampler.interrupt();
         r.resp = client.resp;
