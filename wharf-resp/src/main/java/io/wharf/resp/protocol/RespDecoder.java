@@ -20,7 +20,7 @@ import io.netty.util.concurrent.ScheduledFuture;
  * costing {@link #ELEMENT_BYTES} more than its length) counts against the door-wide
  * {@link RequestBudget}: while the budget is over its limit a connection holding an incomplete
  * command is not read ({@link #pausedForBudget()}), and a command that does not complete within
- * {@code resp.request-timeout} of its first byte is refused, naming the budget when it was waiting
+ * {@code resp.request-timeout} of its first byte is refused, naming the budget when it had to wait
  * for room and the timeout otherwise. Time the server itself stops reading the connection (replies
  * the client does not read, pipelining limits) does not count. One instance per connection, used on
  * its event loop (it is stateful).
@@ -50,6 +50,8 @@ public final class RespDecoder extends ByteToMessageDecoder {
     private long argBytes;
     private long partialSinceNanos;
     private boolean pausedForBudget;
+    // the incomplete command had to wait for room in the budget: its refusal names the budget
+    private boolean waitedForBudget;
     private ScheduledFuture<?> timer;
     private ChannelHandlerContext context;
 
@@ -128,11 +130,13 @@ public final class RespDecoder extends ByteToMessageDecoder {
                 held = 0;
             }
             partialSinceNanos = 0;
+            waitedForBudget = false;
             return;
         }
         if (held == 0 || completedOne) {
             // a command started in this read (the rest of an earlier one was completed)
-            partialSinceNanos = System.nanoTime();
+            partialSinceNanos = ctx.executor().ticker().nanoTime();
+            waitedForBudget = pausedForBudget;
         }
         boolean within = budget.add(now - held);
         held = now;
@@ -141,6 +145,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
         }
         if (!within && !pausedForBudget) {
             pausedForBudget = true;
+            waitedForBudget = true;
             ctx.channel().config().setAutoRead(false);
             budget.whenRoom(() -> ctx.executor().execute(this::budgetRoom));
         }
@@ -166,7 +171,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
         if (broken || held == 0 || !ctx.channel().isActive()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = ctx.executor().ticker().nanoTime();
         if (!pausedForBudget && !ctx.channel().config().isAutoRead()) {
             partialSinceNanos = now;
         }
@@ -175,7 +180,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
             timer = ctx.executor().schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
             return;
         }
-        ProtocolViolation refusal = pausedForBudget
+        ProtocolViolation refusal = waitedForBudget
                 ? new ProtocolViolation("Protocol error: the server's buffer for incomplete commands is full ("
                         + budget.limit() + " bytes, resp.max-buffered-request-bytes); try again later",
                         "max-buffered-request-bytes")
