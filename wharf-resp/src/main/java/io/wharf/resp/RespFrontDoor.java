@@ -8,7 +8,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.WriteBufferWaterMark;
 import io.wharf.core.gateway.Endpoint;
 import io.wharf.core.gateway.FrontDoor;
 import io.wharf.core.gateway.GatewayContext;
@@ -44,8 +43,6 @@ final class RespFrontDoor implements FrontDoor {
                 .channel(context.network().serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                // a client that stops reading stops being read after this much queued output
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
                 .childHandler(server.channelInitializer());
         ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).await();
         if (!bound.isSuccess()) {

@@ -36,7 +36,7 @@ public final class CommandTable {
                                         Credentials credentials, ClientNames names, Consumers consumers, DoorStatus status) {
         CommandTable table = new CommandTable(metrics);
         new ConnectionCommands(credentials, names).register(table);
-        new ServerCommands(status, stats, kafka, settings.maxConnections()).register(table);
+        new ServerCommands(status, stats, kafka, settings.maxConnections(), settings.maxKeysTopics()).register(table);
         ProduceCommands.register(table);
         new ConsumeCommands(consumers).register(table);
         return table;

@@ -2,6 +2,7 @@ package io.wharf.resp.command;
 
 import io.netty.channel.EventLoop;
 import io.wharf.resp.consume.ConsumerSession;
+import io.wharf.resp.consume.Outlet;
 import io.wharf.resp.produce.ProduceLedger;
 import io.wharf.resp.produce.TopicKey;
 
@@ -52,6 +53,9 @@ public interface Connection {
 
     /** Attaches (or, with null, detaches a failed) consumer. */
     void consumer(ConsumerSession session);
+
+    /** Where the connection's consumer sends records: its event loop and whether its client keeps up. */
+    Outlet outlet();
 
     /** Records sent on this connection and not yet acknowledged by Kafka. */
     ProduceLedger produce();

@@ -160,7 +160,7 @@ final class ConsumeCommands {
             return session;
         }
         String name = c.clientName().substring(c.group().length() + 1);
-        session = consumers.open(c.group(), name, topics.topics(), topics.configJson());
+        session = consumers.open(c.group(), name, topics.topics(), topics.configJson(), c.outlet());
         c.consumer(session);
         return session;
     }

@@ -19,6 +19,9 @@ public interface DoorStatus {
     /** Consumer-group members alive now. */
     int consumers();
 
+    /** The most output one open connection's client has not read yet, in bytes. */
+    long largestOutput();
+
     /** Produced bytes awaiting Kafka over every connection. */
     long produceBytesPending();
 }

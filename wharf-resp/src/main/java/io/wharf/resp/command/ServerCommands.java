@@ -8,9 +8,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
+import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
-import java.util.regex.Pattern;
 
 import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
@@ -24,16 +23,25 @@ import io.wharf.resp.protocol.RespValue;
  * {@code KEYS topics:}, {@code HGETALL stats}, {@code DEL stats} and {@code MONITOR}.
  */
 final class ServerCommands {
+    /**
+     * Matching steps one {@code KEYS} may spend (a step is one character compared): about 20 ms of one
+     * core, far above what a plain pattern costs over 100,000 names, so only a pathological pattern over
+     * many long names is refused.
+     */
+    static final long KEYS_MAX_STEPS = 20_000_000;
+
     private final DoorStatus status;
     private final RespStats stats;
     private final KafkaAccess kafka;
     private final int maxConnections;
+    private final int maxKeysTopics;
 
-    ServerCommands(DoorStatus status, RespStats stats, KafkaAccess kafka, int maxConnections) {
+    ServerCommands(DoorStatus status, RespStats stats, KafkaAccess kafka, int maxConnections, int maxKeysTopics) {
         this.status = status;
         this.stats = stats;
         this.kafka = kafka;
         this.maxConnections = maxConnections;
+        this.maxKeysTopics = maxKeysTopics;
     }
 
     /** Adds these commands to the table. */
@@ -75,6 +83,8 @@ final class ServerCommands {
             line(out, "connected_clients", status.connections());
             line(out, "maxclients", maxConnections);
             line(out, "blocked_clients", status.blockedClients());
+            // Redis's name: the largest output buffer among the connected clients
+            line(out, "client_recent_max_output_buffer", status.largestOutput());
             line(out, "kafka_consumers", status.consumers());
         }
         if (all || wanted.equals("MEMORY")) {
@@ -199,64 +209,42 @@ final class ServerCommands {
     }
 
     private CompletableFuture<RespValue> keys(Connection c, RespRequest r) {
+        if (r.arg(1).length > Glob.MAX_PATTERN_CHARS) {
+            throw CommandError.err("KEYS pattern of " + r.arg(1).length + " bytes is longer than the limit of "
+                    + Glob.MAX_PATTERN_CHARS + " bytes");
+        }
         String pattern = r.text(1);
         // Rafka's "KEYS topics:" lists every topic; otherwise a Redis glob over topics:<name>
-        Pattern glob = pattern.equals("topics:") ? null : glob(pattern);
+        Glob glob = pattern.equals("topics:") ? null : Glob.compile(pattern);
+        // the admin call does not block: its answer is matched on the connection's event loop, within bounds
         return kafka.topicNames().handleAsync((names, error) -> {
             if (error != null) {
                 return RespValue.error("ERR cannot list topics: " + Causes.rootMessage(error));
             }
-            List<String> keys = new ArrayList<>();
-            for (String name : new TreeSet<>(names)) {
-                String key = "topics:" + name;
-                if (glob == null || glob.matcher(key).matches()) {
-                    keys.add(key);
-                }
-            }
-            return RespValue.Array.ofText(keys);
+            return matching(glob, names);
         }, c.eventLoop());
     }
 
-    /** A Redis glob ({@code *}, {@code ?}, {@code [abc]}, {@code \x}) as a regular expression. */
-    static Pattern glob(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char ch = glob.charAt(i);
-            switch (ch) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                case '[' -> {
-                    int end = glob.indexOf(']', i + 1);
-                    if (end < 0) {
-                        re.append("\\[");
-                    } else {
-                        String set = glob.substring(i + 1, end);
-                        boolean negate = set.startsWith("^");
-                        String members = negate ? set.substring(1) : set;
-                        if (members.isEmpty()) {
-                            re.append("(?!)");
-                        } else {
-                            re.append('[').append(negate ? "^" : "");
-                            for (char m : members.toCharArray()) {
-                                if (!Character.isLetterOrDigit(m) && m != '-') {
-                                    re.append('\\');
-                                }
-                                re.append(m);
-                            }
-                            re.append(']');
-                        }
-                        i = end;
-                    }
-                }
-                case '\\' -> {
-                    if (i + 1 < glob.length()) {
-                        re.append(Pattern.quote(String.valueOf(glob.charAt(++i))));
-                    }
-                }
-                default -> re.append(Pattern.quote(String.valueOf(ch)));
+    /** The topics whose {@code topics:<name>} matches, sorted, or an error when the scan would cost too much. */
+    RespValue matching(Glob glob, Collection<String> names) {
+        if (names.size() > maxKeysTopics) {
+            return RespValue.error("ERR KEYS would scan " + names.size() + " topics, more than the limit of "
+                    + maxKeysTopics + " (resp.max-keys-topics)");
+        }
+        Glob.Scan scan = glob == null ? null : glob.scan(KEYS_MAX_STEPS);
+        List<String> keys = new ArrayList<>();
+        for (String name : names) {
+            String key = "topics:" + name;
+            if (scan == null || scan.matches(key)) {
+                keys.add(key);
             }
         }
-        return Pattern.compile(re.toString(), Pattern.DOTALL);
+        if (scan != null && scan.exhausted()) {
+            return RespValue.error("ERR KEYS pattern needs more than " + KEYS_MAX_STEPS + " matching steps over "
+                    + names.size() + " topics; use fewer wildcards");
+        }
+        keys.sort(null);
+        return RespValue.Array.ofText(keys);
     }
 
     private CompletableFuture<RespValue> hgetall(Connection c, RespRequest r) {

@@ -33,12 +33,24 @@ import io.wharf.core.config.Section;
  * @param maxPendingProduceBytes      bytes one connection may have sent to Kafka and not yet had
  *                                    acknowledged before the server stops reading from it
  * @param maxPendingProduceBytesTotal the same bound over every connection together
+ * @param maxOutputBytes              replies queued for one connection that the client has not read yet
+ *                                    before the server stops reading its commands and handing it records
+ * @param slowClientTimeout           how long a connection may stay over {@code max-output-bytes} before
+ *                                    it is closed as a slow client
+ * @param maxBufferedRequestBytes     bytes of commands not yet completely received that every connection
+ *                                    together may hold (a connection over it stops being read, then is
+ *                                    refused)
+ * @param requestTimeout              how long a command may take from its first byte to its last before
+ *                                    the connection is closed (idle time between commands does not count)
+ * @param maxKeysTopics               most topic names one {@code KEYS} scans
  */
 public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxConnections, Integer maxRequestBytes,
                            Integer maxPendingReplies, Integer pollerThreads, Integer prefetchRecords,
                            Integer prefetchBytes, Integer maxUnackedRecords, Duration commitInterval,
                            Duration pollBackoff, Duration closeTimeout, Integer maxPendingProduceBytes,
-                           Long maxPendingProduceBytesTotal) implements Section {
+                           Long maxPendingProduceBytesTotal, Integer maxOutputBytes, Duration slowClientTimeout,
+                           Long maxBufferedRequestBytes, Duration requestTimeout, Integer maxKeysTopics)
+        implements Section {
     @JsonCreator
     public RespSettings {
         enabled = enabled == null || enabled;
@@ -55,11 +67,17 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         closeTimeout = closeTimeout == null ? Duration.ofSeconds(10) : closeTimeout;
         maxPendingProduceBytes = maxPendingProduceBytes == null ? 4 * 1024 * 1024 : maxPendingProduceBytes;
         maxPendingProduceBytesTotal = maxPendingProduceBytesTotal == null ? 16L * 1024 * 1024 : maxPendingProduceBytesTotal;
+        maxOutputBytes = maxOutputBytes == null ? 4 * 1024 * 1024 : maxOutputBytes;
+        slowClientTimeout = slowClientTimeout == null ? Duration.ofSeconds(30) : slowClientTimeout;
+        maxBufferedRequestBytes = maxBufferedRequestBytes == null ? 256L * 1024 * 1024 : maxBufferedRequestBytes;
+        requestTimeout = requestTimeout == null ? Duration.ofSeconds(60) : requestTimeout;
+        maxKeysTopics = maxKeysTopics == null ? 100_000 : maxKeysTopics;
     }
 
     /** The original three settings; every other one takes its default. */
     public RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxConnections) {
-        this(enabled, maxBulkBytes, maxConnections, null, null, null, null, null, null, null, null, null, null, null);
+        this(enabled, maxBulkBytes, maxConnections, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null, null, null);
     }
 
     /** Every default. */
@@ -71,35 +89,64 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
     public RespSettings withMaxBulkBytes(int bytes) {
         return new RespSettings(enabled, bytes, maxConnections, null, maxPendingReplies, pollerThreads,
                 prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff, closeTimeout,
-                maxPendingProduceBytes, maxPendingProduceBytesTotal);
+                maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
     }
 
     /** A copy with another connection limit. */
     public RespSettings withMaxConnections(int connections) {
         return new RespSettings(enabled, maxBulkBytes, connections, maxRequestBytes, maxPendingReplies,
                 pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
-                closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal);
+                closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
     }
 
     /** A copy with other prefetch bounds. */
     public RespSettings withPrefetch(int records, int bytes) {
         return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
                 pollerThreads, records, bytes, maxUnackedRecords, commitInterval, pollBackoff, closeTimeout,
-                maxPendingProduceBytes, maxPendingProduceBytesTotal);
+                maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
     }
 
     /** A copy with another bound on unacknowledged records (individual acks). */
     public RespSettings withMaxUnackedRecords(int records) {
         return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
                 pollerThreads, prefetchRecords, prefetchBytes, records, commitInterval, pollBackoff, closeTimeout,
-                maxPendingProduceBytes, maxPendingProduceBytesTotal);
+                maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
     }
 
     /** A copy with other produce bounds. */
     public RespSettings withMaxPendingProduceBytes(int perConnection, long total) {
         return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
                 pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
-                closeTimeout, perConnection, total);
+                closeTimeout, perConnection, total, maxOutputBytes, slowClientTimeout, maxBufferedRequestBytes,
+                requestTimeout, maxKeysTopics);
+    }
+
+    /** A copy with another bound on one command's size (at least {@code max-bulk-bytes}). */
+    public RespSettings withMaxRequestBytes(int bytes) {
+        return new RespSettings(enabled, maxBulkBytes, maxConnections, bytes, maxPendingReplies,
+                pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
+                closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
+    }
+
+    /** A copy with another output bound and slow-client timeout. */
+    public RespSettings withOutputLimit(int bytes, Duration timeout) {
+        return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
+                pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
+                closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal, bytes, timeout,
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
+    }
+
+    /** A copy with another server-wide budget for incomplete commands and another request timeout. */
+    public RespSettings withRequestLimits(long bufferedBytes, Duration timeout) {
+        return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
+                pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
+                closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
+                bufferedBytes, timeout, maxKeysTopics);
     }
 
     /** The number of poller threads to run: the configured number, or one per core up to four. */
@@ -116,6 +163,18 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         positive(problems, key + ".prefetch-bytes", prefetchBytes);
         positive(problems, key + ".max-unacked-records", maxUnackedRecords);
         positive(problems, key + ".max-pending-produce-bytes", maxPendingProduceBytes);
+        positive(problems, key + ".max-output-bytes", maxOutputBytes);
+        positive(problems, key + ".max-keys-topics", maxKeysTopics);
+        if (maxBufferedRequestBytes < maxRequestBytes) {
+            problems.add(key + ".max-buffered-request-bytes: " + maxBufferedRequestBytes
+                    + " must be at least max-request-bytes (" + maxRequestBytes + ")");
+        }
+        if (slowClientTimeout.isNegative() || slowClientTimeout.isZero()) {
+            problems.add(key + ".slow-client-timeout: must be positive");
+        }
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+            problems.add(key + ".request-timeout: must be positive");
+        }
         if (maxRequestBytes < maxBulkBytes) {
             problems.add(key + ".max-request-bytes: " + maxRequestBytes + " must be at least max-bulk-bytes ("
                     + maxBulkBytes + ")");

@@ -42,11 +42,12 @@ public final class ConsumerRuntime implements AutoCloseable {
      * at once; if starting fails they get the reason.
      *
      * @param configJson the consumer settings after the topics of the first consume key, or null
+     * @param outlet     the connection the records go to
      * @throws io.wharf.resp.protocol.CommandError ({@code CONS}) when the settings are invalid
      */
-    public ConsumerSession open(String group, String name, List<String> topics, String configJson) {
+    public ConsumerSession open(String group, String name, List<String> topics, String configJson, Outlet outlet) {
         ConsumerOptions options = ConsumerOptions.parse(configJson, settings);
-        ConsumerSession session = new ConsumerSession(group, name, topics, options, this);
+        ConsumerSession session = new ConsumerSession(group, name, topics, options, this, outlet);
         if (closing) {
             session.shutdown();
             return session;

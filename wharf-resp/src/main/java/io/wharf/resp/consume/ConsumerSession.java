@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.wharf.core.group.GroupMember;
 import io.wharf.core.group.MemberFailure;
@@ -31,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * One connection's Kafka consumer-group member (a core {@link GroupMember}), the clients blocked
  * on it and what they acknowledged.
  *
- * <p>Threads: the member's poller thread hands records to waiting clients, commits acks and runs
- * the rebalance callbacks; the connection's event loop takes records, registers waiters and
- * applies acks without waiting for that thread. Everything the two share (waiters, ledger, state)
+ * <p>Threads: the member's poller thread commits acks, runs the rebalance callbacks and, when
+ * records arrive for waiting clients, asks the connection's event loop to serve them; the event
+ * loop takes records, registers and serves waiters and applies acks without waiting for that
+ * thread. Waiters are served only while the connection's {@link Outlet} has room, so a client that
+ * does not read its replies leaves records in the bounded prefetch buffer instead of in its output. Everything the two share (waiters, ledger, state)
  * is guarded by {@code stateLock}, held only for a few operations at a time; records are taken from
  * the member's queue under it, so a record and its ledger entry move together.
  */
@@ -49,6 +52,11 @@ public final class ConsumerSession {
     private final ConsumerRuntime runtime;
     private final Map<String, byte[]> topicFields = new HashMap<>();
     private final GroupMember member;
+    private final Outlet outlet;
+    // one serving task queued on the event loop at a time
+    private final AtomicBoolean serveQueued = new AtomicBoolean();
+    // Event loop only: serve() runs, and a reply it completes may call it again
+    private boolean serving;
 
     // Poller thread only.
     private long lastCommitNanos = System.nanoTime();
@@ -61,8 +69,10 @@ public final class ConsumerSession {
     private State state = State.LIVE;
     private String failure;
 
-    ConsumerSession(String group, String name, List<String> topics, ConsumerOptions options, ConsumerRuntime runtime) {
+    ConsumerSession(String group, String name, List<String> topics, ConsumerOptions options, ConsumerRuntime runtime,
+                    Outlet outlet) {
         this.group = group;
+        this.outlet = outlet;
         this.name = name;
         this.topics = topics;
         this.options = options;
@@ -101,8 +111,9 @@ public final class ConsumerSession {
     // ------------------------------------------------------------------ event loop side
 
     /**
-     * Takes up to {@code max} records: at once when some are fetched already, otherwise the waiter
-     * completes when records arrive. The caller schedules the waiter's timeout ({@link #expire}).
+     * Takes up to {@code max} records: at once when some are fetched already and the connection has
+     * room for them, otherwise the waiter completes when records arrive and there is room (waiters
+     * are served in order). The caller schedules the waiter's timeout ({@link #expire}).
      */
     public Waiter take(int max) {
         Waiter waiter = new Waiter(max);
@@ -115,7 +126,7 @@ public final class ConsumerSession {
             } else if (ledger.room() == 0) {
                 refusal = tooManyUnacked();
             } else {
-                batch = takeLocked(Math.min(max, ledger.room()));
+                batch = waiters.isEmpty() && outlet.hasRoom() ? takeLocked(Math.min(max, ledger.room())) : List.of();
                 if (batch.isEmpty()) {
                     batch = null;
                     waiters.add(waiter);
@@ -134,6 +145,57 @@ public final class ConsumerSession {
             member.pollSoon();
         }
         return waiter;
+    }
+
+    /**
+     * Serves waiting clients from the member's queue, in order, while the connection has room
+     * (event loop). The connection calls it when room frees up; the poller asks for it when records
+     * arrive.
+     */
+    public void serve() {
+        serveQueued.set(false);
+        if (serving) {
+            return;
+        }
+        serving = true;
+        try {
+            while (outlet.hasRoom()) {
+                Waiter served = null;
+                Waiter refused = null;
+                List<ConsumerRecord<byte[], byte[]>> batch = null;
+                boolean unblocked;
+                synchronized (stateLock) {
+                    if (state != State.LIVE || waiters.isEmpty()) {
+                        return;
+                    }
+                    int room = ledger.room();
+                    if (room == 0) {
+                        if (!member.hasQueued()) {
+                            return;
+                        }
+                        refused = waiters.poll();
+                    } else {
+                        batch = takeLocked(Math.min(waiters.peek().max(), room));
+                        if (batch.isEmpty()) {
+                            return;
+                        }
+                        served = waiters.poll();
+                    }
+                    unblocked = waiters.isEmpty();
+                }
+                if (unblocked) {
+                    runtime.blockedClients().decrementAndGet();
+                }
+                if (served != null) {
+                    // the reply is written at once (the connection said it has room), so the loop sees its size
+                    handOver(served, batch);
+                } else {
+                    refused.result().completeExceptionally(new ConsumeFailure(tooManyUnacked()));
+                }
+            }
+        } finally {
+            serving = false;
+        }
     }
 
     /** The waiter's time ran out: it completes empty unless records reached it first. */
@@ -323,42 +385,17 @@ public final class ConsumerSession {
 
     /** What the member tells this session (its poller thread, or a lifecycle thread before it started). */
     private final class Events implements MemberListener {
-        /** Serves waiting clients from the member's queue. */
+        /** Asks the connection's event loop to serve waiting clients. */
         @Override
         public void recordsAvailable() {
-            List<Waiter> served = new ArrayList<>();
-            List<List<ConsumerRecord<byte[], byte[]>>> batches = new ArrayList<>();
-            List<Waiter> refused = new ArrayList<>();
-            boolean unblocked;
             synchronized (stateLock) {
-                if (state != State.LIVE) {
+                if (state != State.LIVE || waiters.isEmpty()) {
                     return;
                 }
-                while (!waiters.isEmpty()) {
-                    int room = ledger.room();
-                    if (room == 0) {
-                        if (!member.hasQueued()) {
-                            break;
-                        }
-                        refused.add(waiters.poll());
-                        continue;
-                    }
-                    List<ConsumerRecord<byte[], byte[]>> batch = takeLocked(Math.min(waiters.peek().max(), room));
-                    if (batch.isEmpty()) {
-                        break;
-                    }
-                    served.add(waiters.poll());
-                    batches.add(batch);
-                }
-                unblocked = (!served.isEmpty() || !refused.isEmpty()) && waiters.isEmpty();
             }
-            if (unblocked) {
-                runtime.blockedClients().decrementAndGet();
+            if (serveQueued.compareAndSet(false, true)) {
+                outlet.executor().execute(ConsumerSession.this::serve);
             }
-            for (int i = 0; i < served.size(); i++) {
-                handOver(served.get(i), batches.get(i));
-            }
-            refused.forEach(w -> w.result().completeExceptionally(new ConsumeFailure(tooManyUnacked())));
         }
 
         @Override

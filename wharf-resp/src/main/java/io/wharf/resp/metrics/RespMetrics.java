@@ -10,7 +10,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The front door's meters on {@code /metrics}, all tagged {@code door=resp}: connections, commands
- * by name, errors by kind, records produced and consumed, blocked clients, active consumers.
+ * by name, errors by kind, records produced and consumed, blocked clients, active consumers, slow
+ * clients closed, incomplete commands refused and the bytes incomplete commands hold.
  */
 public final class RespMetrics {
     private final MeterRegistry registry;
@@ -19,10 +20,16 @@ public final class RespMetrics {
     private final Counter produceFailures;
     private final Counter consumed;
     private final Counter connectionsAccepted;
+    private final Counter slowClients;
+    private final Map<String, Counter> refused = new ConcurrentHashMap<>();
 
     public RespMetrics(MeterRegistry registry, Supplier<Number> connections, Supplier<Number> blockedClients,
-                       Supplier<Number> consumers) {
+                       Supplier<Number> consumers, Supplier<Number> bufferedRequestBytes) {
         this.registry = registry;
+        Gauge.builder("wharf.resp.buffered.request.bytes", bufferedRequestBytes).tag("door", "resp")
+                .description("bytes of commands not yet completely received, over every connection").register(registry);
+        slowClients = Counter.builder("wharf.resp.slow.clients.closed").tag("door", "resp")
+                .description("connections closed because their client did not read its replies").register(registry);
         Gauge.builder("wharf.resp.connections", connections).tag("door", "resp")
                 .description("open Redis-protocol connections").register(registry);
         Gauge.builder("wharf.resp.blocked.clients", blockedClients).tag("door", "resp")
@@ -49,6 +56,18 @@ public final class RespMetrics {
     public void error(String kind) {
         errors.computeIfAbsent(kind, k -> Counter.builder("wharf.resp.errors").tag("door", "resp").tag("kind", k)
                 .description("error replies, by kind").register(registry)).increment();
+    }
+
+    /** A connection was closed because its client left too much output unread for too long. */
+    public void slowClientClosed() {
+        slowClients.increment();
+    }
+
+    /** An incomplete command was refused and its connection closed; {@code limit} names the setting. */
+    public void requestRefused(String limit) {
+        refused.computeIfAbsent(limit, k -> Counter.builder("wharf.resp.requests.refused").tag("door", "resp")
+                .tag("limit", k).description("incomplete commands refused, by the limit they hit").register(registry))
+                .increment();
     }
 
     /** A connection was accepted. */

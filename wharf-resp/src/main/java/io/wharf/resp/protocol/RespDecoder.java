@@ -1,29 +1,59 @@
 package io.wharf.resp.protocol;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.concurrent.ScheduledFuture;
 
 /**
  * Reads RESP commands: multi-bulk arrays ({@code *2\r\n$4\r\nPING\r\n...}) and inline lines
  * ({@code PING\r\n}). It remembers how far it got inside a command, so a large bulk string that
  * arrives in pieces is never re-scanned, and it holds at most one command's bytes. A broken stream
- * yields one {@link ProtocolViolation} and everything after it is discarded. One instance per
- * connection (it is stateful).
+ * yields one {@link ProtocolViolation} and everything after it is discarded.
+ *
+ * <p>What it holds of an incomplete command (unparsed bytes, and the arguments read so far, each
+ * costing {@link #ELEMENT_BYTES} more than its length) counts against the door-wide
+ * {@link RequestBudget}: while the budget is over its limit a connection holding an incomplete
+ * command is not read ({@link #pausedForBudget()}), and a command that does not complete within
+ * {@code resp.request-timeout} of its first byte is refused, naming the budget when it had to wait
+ * for room and the timeout otherwise. Time the server itself stops reading the connection (replies
+ * the client does not read, pipelining limits) does not count. One instance per connection, used on
+ * its event loop (it is stateful).
  */
 public final class RespDecoder extends ByteToMessageDecoder {
     /** Longest inline command line, as in Redis. */
     static final int MAX_INLINE_BYTES = 64 * 1024;
     /** Most elements in one multi-bulk command, as in Redis. */
     static final int MAX_ARGS = 1024 * 1024;
+    /**
+     * What one argument costs beyond its bytes (its array header and list slot, rounded up): a
+     * million empty arguments weigh 32 MB against the limits, near the heap they take, not the 6 MB
+     * they take on the wire.
+     */
+    static final int ELEMENT_BYTES = 32;
     // "*1048576\r\n" or "$2147483647\r\n" fit easily; a longer header line is garbage
     private static final int MAX_HEADER_BYTES = 32;
 
     private final int maxBulkBytes;
     private final long maxRequestBytes;
+    private final RequestBudget budget;
+    private final long requestTimeoutNanos;
+
+    // What this connection holds of an incomplete command: its share of the budget.
+    private long held;
+    // the arguments of the command being assembled, with their element cost
+    private long argBytes;
+    private long partialSinceNanos;
+    private boolean pausedForBudget;
+    // the incomplete command had to wait for room in the budget: its refusal names the budget
+    private boolean waitedForBudget;
+    private ScheduledFuture<?> timer;
+    private ChannelHandlerContext context;
 
     // The command being assembled: argsExpected < 0 means between commands.
     private int argsExpected = -1;
@@ -32,13 +62,147 @@ public final class RespDecoder extends ByteToMessageDecoder {
     private long requestBytes;
     private boolean broken;
 
+    /** A decoder with no door-wide budget and no request timeout (unit tests). */
     public RespDecoder(int maxBulkBytes, long maxRequestBytes) {
+        this(maxBulkBytes, maxRequestBytes, RequestBudget.unlimited(), null);
+    }
+
+    /**
+     * @param budget         the door-wide budget for incomplete commands
+     * @param requestTimeout longest time from a command's first byte to its last, or null for none
+     */
+    public RespDecoder(int maxBulkBytes, long maxRequestBytes, RequestBudget budget, Duration requestTimeout) {
         this.maxBulkBytes = maxBulkBytes;
         this.maxRequestBytes = maxRequestBytes;
+        this.budget = budget;
+        this.requestTimeoutNanos = requestTimeout == null ? 0 : requestTimeout.toNanos();
+    }
+
+    /** Whether the decoder stopped reading because the door-wide budget is over its limit. */
+    public boolean pausedForBudget() {
+        return pausedForBudget;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.context = ctx;
+        super.handlerAdded(ctx);
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        int before = out.size();
+        decodeCommands(in, out);
+        account(ctx, in.readableBytes(), out.size() > before);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        // the connection closed: its share of the budget is free
+        release();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        super.channelInactive(ctx);
+        release();
+    }
+
+    private void release() {
+        if (held != 0) {
+            budget.add(-held);
+            held = 0;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        argBytes = 0;
+        args = null;
+    }
+
+    /** Brings this connection's share of the budget up to date after a read; pauses it when the budget is over. */
+    private void account(ChannelHandlerContext ctx, int unparsed, boolean completedOne) {
+        long now = broken ? 0 : unparsed + (argsExpected >= 0 ? argBytes : 0);
+        if (now == 0) {
+            if (held != 0) {
+                budget.add(-held);
+                held = 0;
+            }
+            partialSinceNanos = 0;
+            waitedForBudget = false;
+            return;
+        }
+        if (held == 0 || completedOne) {
+            // a command started in this read (the rest of an earlier one was completed)
+            partialSinceNanos = ctx.executor().ticker().nanoTime();
+            waitedForBudget = pausedForBudget;
+        }
+        boolean within = budget.add(now - held);
+        held = now;
+        if (requestTimeoutNanos > 0 && timer == null) {
+            timer = ctx.executor().schedule(this::checkTimeout, requestTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+        if (!within && !pausedForBudget) {
+            pausedForBudget = true;
+            waitedForBudget = true;
+            ctx.channel().config().setAutoRead(false);
+            budget.whenRoom(() -> ctx.executor().execute(this::budgetRoom));
+        }
+    }
+
+    /** The budget has room again: read on (the dispatcher decides whether reading is on at all). */
+    private void budgetRoom() {
+        if (!pausedForBudget || !context.channel().isActive()) {
+            return;
+        }
+        if (held > 0 && !budget.hasRoom()) {
+            budget.whenRoom(() -> context.executor().execute(this::budgetRoom));
+            return;
+        }
+        pausedForBudget = false;
+        context.fireUserEventTriggered(ReadingResumed.INSTANCE);
+    }
+
+    /** Refuses an incomplete command that is past its time; time the server did not read the connection is forgiven. */
+    private void checkTimeout() {
+        timer = null;
+        ChannelHandlerContext ctx = context;
+        if (broken || held == 0 || !ctx.channel().isActive()) {
+            return;
+        }
+        long now = ctx.executor().ticker().nanoTime();
+        if (!pausedForBudget && !ctx.channel().config().isAutoRead()) {
+            partialSinceNanos = now;
+        }
+        long left = partialSinceNanos + requestTimeoutNanos - now;
+        if (left > 0) {
+            timer = ctx.executor().schedule(this::checkTimeout, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        ProtocolViolation refusal = waitedForBudget
+                ? new ProtocolViolation("Protocol error: the server's buffer for incomplete commands is full ("
+                        + budget.limit() + " bytes, resp.max-buffered-request-bytes); try again later",
+                        "max-buffered-request-bytes")
+                : new ProtocolViolation("Protocol error: command not received completely within "
+                        + TimeUnit.NANOSECONDS.toMillis(requestTimeoutNanos) + " ms (resp.request-timeout)",
+                        "request-timeout");
+        broken = true;
+        args = null;
+        ByteBuf unparsed = internalBuffer();
+        unparsed.skipBytes(unparsed.readableBytes());
+        account(ctx, 0, false);
+        pausedForBudget = false;
+        ctx.fireChannelRead(refusal);
+        ctx.fireChannelReadComplete();
+    }
+
+    /** Tells the handlers after the decoder that it may be read again. */
+    public enum ReadingResumed {
+        INSTANCE
+    }
+
+    private void decodeCommands(ByteBuf in, List<Object> out) {
         if (broken) {
             in.skipBytes(in.readableBytes());
             return;
@@ -64,11 +228,13 @@ public final class RespDecoder extends ByteToMessageDecoder {
                     return;
                 }
                 args.add(arg);
+                argBytes += arg.length + ELEMENT_BYTES;
                 bulkLength = -1;
             }
             out.add(new RespRequest(args));
             argsExpected = -1;
             args = null;
+            argBytes = 0;
         }
     }
 
@@ -92,6 +258,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
                 argsExpected = (int) n;
                 args = new ArrayList<>(Math.min(argsExpected, 16));
                 requestBytes = 0;
+                argBytes = 0;
             }
             return true;
         }
@@ -144,7 +311,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
                     + " bytes (resp.max-bulk-bytes)");
             return false;
         }
-        requestBytes += len;
+        requestBytes += len + ELEMENT_BYTES;
         if (requestBytes > maxRequestBytes) {
             fail(in, out, "Protocol error: command larger than " + maxRequestBytes + " bytes (resp.max-request-bytes)");
             return false;
@@ -191,6 +358,7 @@ public final class RespDecoder extends ByteToMessageDecoder {
     private void fail(ByteBuf in, List<Object> out, String message) {
         broken = true;
         args = null;
+        argBytes = 0;
         in.skipBytes(in.readableBytes());
         out.add(new ProtocolViolation(message));
     }

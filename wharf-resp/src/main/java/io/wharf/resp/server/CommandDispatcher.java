@@ -1,20 +1,29 @@
 package io.wharf.resp.server;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.wharf.core.logging.LogValue;
+import io.wharf.core.logging.WarningThrottle;
 import io.wharf.resp.command.CommandTable;
 import io.wharf.resp.command.RespCommand;
 import io.wharf.resp.consume.ConsumeFailure;
+import io.wharf.resp.consume.ConsumerSession;
+import io.wharf.resp.consume.Outlet;
 import io.wharf.resp.metrics.RespMetrics;
 import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.ProtocolViolation;
+import io.wharf.resp.protocol.RespDecoder;
 import io.wharf.resp.protocol.RespRequest;
 import io.wharf.resp.protocol.RespValue;
 import org.slf4j.Logger;
@@ -24,11 +33,17 @@ import org.slf4j.LoggerFactory;
  * Runs each decoded command and sends the replies in the order the commands arrived, even when an
  * earlier one (a blocked pop, a synchronous produce) answers later than the ones after it. It
  * stops reading from the connection while too many replies are pending, while the client does not
- * read what it is sent, or while too many produced bytes await Kafka. One instance per connection,
- * used only on its event loop.
+ * read what it is sent, while too many produced bytes await Kafka, or while the door-wide budget
+ * for incomplete commands is spent. As the connection's {@link Outlet} it lets its consumer hand
+ * records over only while the client's unread output is under {@code resp.max-output-bytes}; a
+ * client that stays over it for {@code resp.slow-client-timeout} is disconnected. One instance per
+ * connection, used only on its event loop.
  */
-final class CommandDispatcher extends ChannelInboundHandlerAdapter {
+final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Outlet {
     private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
+    // clients trigger these: one line per interval each
+    private static final WarningThrottle SLOW_CLIENT_WARNINGS = new WarningThrottle(Duration.ofSeconds(10));
+    private static final WarningThrottle REFUSED_REQUEST_WARNINGS = new WarningThrottle(Duration.ofSeconds(10));
 
     /**
      * A reply slot in arrival order.
@@ -36,8 +51,9 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
      * @param reply      the reply, possibly not there yet
      * @param closeAfter close the connection once it is sent ({@code QUIT}, a protocol error)
      * @param errorKind  the kind an error reply is counted as, or null for its first word
+     * @param consume    a {@code BLPOP}/{@code BLMPOP}, whose records are handed over only when it is first in line
      */
-    private record Pending(CompletableFuture<RespValue> reply, boolean closeAfter, String errorKind) {
+    private record Pending(CompletableFuture<RespValue> reply, boolean closeAfter, String errorKind, boolean consume) {
     }
 
     private final Connections connections;
@@ -45,8 +61,11 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     private final MonitorFeed monitors;
     private final RespMetrics metrics;
     private final int maxPendingReplies;
+    private final long slowClientTimeoutNanos;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private RespDecoder decoder;
+    private ScheduledFuture<?> slowClientDeadline;
     private RespConnection connection;
     private boolean admitted;
     private boolean inRead;
@@ -54,7 +73,8 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     private boolean producePaused;
 
     CommandDispatcher(Connections connections, CommandTable commands, MonitorFeed monitors, RespMetrics metrics,
-                      int maxPendingReplies) {
+                      int maxPendingReplies, Duration slowClientTimeout) {
+        this.slowClientTimeoutNanos = slowClientTimeout.toNanos();
         this.connections = connections;
         this.commands = commands;
         this.monitors = monitors;
@@ -65,6 +85,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext context) throws Exception {
         this.ctx = context;
+        this.decoder = context.pipeline().get(RespDecoder.class);
         if (!connections.admit(context.channel())) {
             LOG.warn("event=resp-connection-refused reason=max-connections limit={} client={}",
                     connections.limit(), context.channel().remoteAddress());
@@ -77,7 +98,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
         connection = connections.open(context.channel(), () -> context.executor().execute(() -> {
             producePaused = false;
             updateReading();
-        }));
+        }), this);
         super.channelActive(context);
     }
 
@@ -88,6 +109,10 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
             connections.released(connection);
         }
         pending.clear();
+        if (slowClientDeadline != null) {
+            slowClientDeadline.cancel(false);
+            slowClientDeadline = null;
+        }
         super.channelInactive(context);
     }
 
@@ -98,8 +123,12 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof ProtocolViolation violation) {
-            LOG.debug("protocol error from {}: {}", connection.address(), violation.message());
-            enqueue(RespCommand.now(RespValue.error("ERR " + violation.message())), true, "protocol");
+            if (violation.limit() != null) {
+                refused(violation);
+            } else {
+                LOG.debug("protocol error from {}: {}", connection.address(), violation.message());
+            }
+            enqueue(RespCommand.now(RespValue.error("ERR " + violation.message())), true, "protocol", false);
             return;
         }
         execute((RespRequest) msg);
@@ -114,8 +143,72 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext context) throws Exception {
+        if (context.channel().isWritable()) {
+            if (slowClientDeadline != null) {
+                slowClientDeadline.cancel(false);
+                slowClientDeadline = null;
+            }
+            serveConsumer();
+        } else if (slowClientDeadline == null && context.channel().isActive()) {
+            slowClientDeadline = context.executor().schedule(this::slowClient, slowClientTimeoutNanos,
+                    TimeUnit.NANOSECONDS);
+        }
         updateReading();
         super.channelWritabilityChanged(context);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext context, Object event) throws Exception {
+        if (event instanceof RespDecoder.ReadingResumed) {
+            updateReading();
+            return;
+        }
+        super.userEventTriggered(context, event);
+    }
+
+    /** The client has left more than max-output-bytes unread for the whole slow-client timeout. */
+    private void slowClient() {
+        slowClientDeadline = null;
+        if (ctx.channel().isWritable() || !ctx.channel().isActive()) {
+            return;
+        }
+        metrics.slowClientClosed();
+        long suppressed = SLOW_CLIENT_WARNINGS.admit();
+        if (suppressed >= 0) {
+            LOG.warn("event=resp-slow-client-closed client={} name={} pending_bytes={} limit={} timeout_ms={} suppressed={}",
+                    connection.address(), LogValue.of(connection.clientName()), Connections.pendingOutput(ctx.channel()),
+                    ctx.channel().config().getWriteBufferHighWaterMark(),
+                    TimeUnit.NANOSECONDS.toMillis(slowClientTimeoutNanos), suppressed);
+        }
+        ctx.channel().close();
+    }
+
+    /** An incomplete command hit the request timeout or the door-wide budget: counted, logged, answered, closed. */
+    private void refused(ProtocolViolation violation) {
+        metrics.requestRefused(violation.limit());
+        long suppressed = REFUSED_REQUEST_WARNINGS.admit();
+        if (suppressed >= 0) {
+            LOG.warn("event=resp-request-refused client={} limit={} suppressed={}", connection.address(),
+                    violation.limit(), suppressed);
+        }
+    }
+
+    @Override
+    public boolean hasRoom() {
+        return ctx.channel().isWritable() && (pending.isEmpty() || pending.peek().consume());
+    }
+
+    @Override
+    public Executor executor() {
+        return ctx.executor();
+    }
+
+    /** Lets the consumer hand records to the clients waiting for them, if there is room now. */
+    private void serveConsumer() {
+        ConsumerSession consumer = connection == null ? null : connection.consumer();
+        if (consumer != null && ctx.channel().isActive()) {
+            consumer.serve();
+        }
     }
 
     @Override
@@ -158,14 +251,14 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
             LOG.warn("event=resp-command-failed command={} client={} error=\"{}\"", name, connection.address(), e.toString(), e);
             result = RespCommand.now(RespValue.error("ERR internal error: " + e.getMessage()));
         }
-        enqueue(result, name.equals("QUIT"), null);
+        enqueue(result, name.equals("QUIT"), null, name.equals("BLPOP") || name.equals("BLMPOP"));
     }
 
     private void reply(RespValue value) {
-        enqueue(RespCommand.now(value), false, null);
+        enqueue(RespCommand.now(value), false, null, false);
     }
 
-    private void enqueue(CompletableFuture<RespValue> reply, boolean closeAfter, String errorKind) {
+    private void enqueue(CompletableFuture<RespValue> reply, boolean closeAfter, String errorKind, boolean consume) {
         if (closeAfter) {
             closing = true;
         }
@@ -173,7 +266,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
             write(value(reply), closeAfter, errorKind);
             return;
         }
-        pending.add(new Pending(reply, closeAfter, errorKind));
+        pending.add(new Pending(reply, closeAfter, errorKind, consume));
         if (!reply.isDone()) {
             reply.whenComplete((v, e) -> {
                 if (ctx.executor().inEventLoop()) {
@@ -196,6 +289,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
         if (wrote && !inRead) {
             ctx.flush();
         }
+        serveConsumer();
         updateReading();
     }
 
@@ -242,7 +336,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter {
             connection.produce().pauseUntilRoom();
         }
         boolean read = !closing && ctx.channel().isWritable() && pending.size() < maxPendingReplies
-                && !produceBlocked;
+                && !produceBlocked && (decoder == null || !decoder.pausedForBudget());
         if (ctx.channel().config().isAutoRead() != read) {
             ctx.channel().config().setAutoRead(read);
         }

@@ -6,10 +6,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.wharf.resp.command.ClientNames;
+import io.wharf.resp.consume.Outlet;
 import io.wharf.resp.metrics.RespMetrics;
 import io.wharf.resp.produce.ProduceLedger;
 
@@ -51,9 +53,24 @@ final class Connections {
     }
 
     /** A new admitted connection's state. */
-    RespConnection open(Channel channel, Runnable onProduceRoom) {
+    RespConnection open(Channel channel, Runnable onProduceRoom, Outlet outlet) {
         return new RespConnection(channel, ids.incrementAndGet(), authRequired, names, monitors,
-                ledgers.apply(onProduceRoom));
+                ledgers.apply(onProduceRoom), outlet);
+    }
+
+    /** The largest output any open connection's client has not read yet, in bytes (INFO). */
+    long largestOutput() {
+        long max = 0;
+        for (Channel ch : channels) {
+            max = Math.max(max, pendingOutput(ch));
+        }
+        return max;
+    }
+
+    /** Bytes written to a channel that its client has not read yet (thread-safe). */
+    static long pendingOutput(Channel channel) {
+        ChannelOutboundBuffer out = channel.unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
     /** An admitted connection closed. */

@@ -9,6 +9,7 @@ import io.netty.channel.EventLoop;
 import io.wharf.resp.command.ClientNames;
 import io.wharf.resp.command.Connection;
 import io.wharf.resp.consume.ConsumerSession;
+import io.wharf.resp.consume.Outlet;
 import io.wharf.resp.produce.ProduceLedger;
 import io.wharf.resp.produce.TopicKey;
 
@@ -25,6 +26,7 @@ final class RespConnection implements Connection {
     private final MonitorFeed monitors;
     private final String address;
     private final ProduceLedger produce;
+    private final Outlet outlet;
 
     private int protocol = 2;
     private boolean authenticated;
@@ -41,9 +43,11 @@ final class RespConnection implements Connection {
     /**
      * @param authRequired whether commands wait for {@code AUTH} (credentials are configured)
      * @param produce      the connection's ledger, whose callback resumes reading it
+     * @param outlet       where its consumer's records go
      */
     RespConnection(Channel channel, long id, boolean authRequired, ClientNames names, MonitorFeed monitors,
-                   ProduceLedger produce) {
+                   ProduceLedger produce, Outlet outlet) {
+        this.outlet = outlet;
         this.channel = channel;
         this.id = id;
         this.authRequired = authRequired;
@@ -130,6 +134,11 @@ final class RespConnection implements Connection {
     @Override
     public void consumer(ConsumerSession session) {
         this.consumer = session;
+    }
+
+    @Override
+    public Outlet outlet() {
+        return outlet;
     }
 
     @Override

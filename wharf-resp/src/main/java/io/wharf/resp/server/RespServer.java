@@ -15,6 +15,7 @@ import io.wharf.resp.consume.ConsumerRuntime;
 import io.wharf.resp.metrics.RespMetrics;
 import io.wharf.resp.metrics.RespStats;
 import io.wharf.resp.produce.ProduceBudget;
+import io.wharf.resp.protocol.RequestBudget;
 import io.wharf.resp.produce.ProduceLedger;
 
 /**
@@ -29,6 +30,7 @@ public final class RespServer implements AutoCloseable {
     private final Connections connections;
     private final ServerStatus status;
     private final CommandTable commands;
+    private final RequestBudget requestBudget;
 
     /** The door of a running gateway. */
     public RespServer(GatewayContext context) {
@@ -45,8 +47,10 @@ public final class RespServer implements AutoCloseable {
         RespStats stats = new RespStats();
         ClientNames names = new ClientNames();
         ProduceBudget budget = new ProduceBudget(settings.maxPendingProduceBytesTotal());
+        this.requestBudget = new RequestBudget(settings.maxBufferedRequestBytes());
         // the gauges read the connections and the consumer runtime, which need the metrics to exist first
-        this.metrics = new RespMetrics(registry, this::openConnections, this::blockedClients, this::liveConsumers);
+        this.metrics = new RespMetrics(registry, this::openConnections, this::blockedClients, this::liveConsumers,
+                requestBudget::used);
         this.consumers = new ConsumerRuntime(settings, kafka, stats, metrics);
         long maxPendingProduceBytes = settings.maxPendingProduceBytes();
         this.connections = new Connections(settings.maxConnections(), credentials.required(), names, monitors, metrics,
@@ -70,8 +74,9 @@ public final class RespServer implements AutoCloseable {
     /** Each new connection's pipeline. */
     public ChannelInitializer<Channel> channelInitializer() {
         int maxPendingReplies = settings.maxPendingReplies();
-        return new RespChannelInitializer(settings.maxBulkBytes(), settings.maxRequestBytes(),
-                () -> new CommandDispatcher(connections, commands, monitors, metrics, maxPendingReplies));
+        return new RespChannelInitializer(settings, requestBudget,
+                () -> new CommandDispatcher(connections, commands, monitors, metrics, maxPendingReplies,
+                        settings.slowClientTimeout()));
     }
 
     /** Records the port once bound ({@code INFO} reports it). */
@@ -82,6 +87,11 @@ public final class RespServer implements AutoCloseable {
     /** The command table, for tests that add their own commands. */
     CommandTable commands() {
         return commands;
+    }
+
+    /** Bytes of incomplete commands held over every connection. */
+    long bufferedRequestBytes() {
+        return requestBudget.used();
     }
 
     /** Open connections. */

@@ -51,6 +51,11 @@ final class ServerStatus implements DoorStatus {
     }
 
     @Override
+    public long largestOutput() {
+        return connections.largestOutput();
+    }
+
+    @Override
     public long produceBytesPending() {
         return budget.pending();
     }

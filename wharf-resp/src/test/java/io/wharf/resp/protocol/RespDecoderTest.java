@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 /** The decoder on Netty's embedded channel: fragments, pipelines, inline quoting and every protocol error. */
 class RespDecoderTest {
     private static EmbeddedChannel channel() {
-        return new EmbeddedChannel(new RespDecoder(16, 40));
+        // each argument costs 32 bytes more than its length against the request limit
+        return new EmbeddedChannel(new RespDecoder(16, 160));
     }
 
     private static List<Object> feed(EmbeddedChannel ch, String... chunks) {
@@ -61,8 +62,9 @@ class RespDecoderTest {
     void reportsEachProtocolErrorOnceAndDiscardsTheRest() {
         assertThat(feed(channel(), "*1\r\n$17\r\n")).containsExactly(new ProtocolViolation(
                 "Protocol error: bulk string of 17 bytes exceeds the limit of 16 bytes (resp.max-bulk-bytes)"));
-        assertThat(feed(channel(), "*3\r\n$16\r\n0123456789abcdef\r\n$16\r\n0123456789abcdef\r\n$16\r\n")).containsExactly(
-                new ProtocolViolation("Protocol error: command larger than 40 bytes (resp.max-request-bytes)"));
+        String sixteen = "$16\r\n0123456789abcdef\r\n";
+        assertThat(feed(channel(), "*4\r\n" + sixteen + sixteen + sixteen + "$16\r\n")).containsExactly(
+                new ProtocolViolation("Protocol error: command larger than 160 bytes (resp.max-request-bytes)"));
         assertThat(feed(channel(), "*1\r\nPING\r\n")).containsExactly(new ProtocolViolation("Protocol error: expected '$', got 'P'"));
         assertThat(feed(channel(), "*1\rX")).containsExactly(new ProtocolViolation("Protocol error: invalid multibulk length"));
         assertThat(feed(channel(), "*" + "9".repeat(40))).containsExactly(new ProtocolViolation("Protocol error: invalid multibulk length"));

@@ -34,7 +34,7 @@ class CommandDispatcherTest {
 
     private RespServer start(int maxConnections, AuthSettings auth) {
         RespSettings settings = new RespSettings(null, null, maxConnections, null, MAX_PENDING_REPLIES, 1, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null, null, null, null);
         server = new RespServer(settings, null, new Credentials(auth), registry);
         server.commands().add("LATER", 1, List.of(), "test", "Replies when the test completes it", (c, r) -> {
             CompletableFuture<RespValue> reply = new CompletableFuture<>();
