@@ -42,6 +42,31 @@ class RelayConfigTest {
     }
 
     @Test
+    void printConfigMasksEveryHeaderValueOfRoutesAndPollers() throws IOException {
+        WharfConfig config = load("""
+                relay:
+                  routes:
+                    - name: orders
+                      topics: [orders]
+                      url: https://hooks.example.com/orders
+                      headers:
+                        Authorization: "Bearer ${HOOK_TOKEN}"
+                        X-Tenant: tenant-visible-42
+                      dead-letter-topic: orders.dead
+                  pollers:
+                    - name: prices
+                      url: https://api.example.com/prices
+                      topic: prices
+                      interval: 1m
+                      headers:
+                        X-Api-Key: poller-key-9000
+                """);
+        String printed = io.wharf.core.config.ConfigPrinter.yaml(config, FrontDoors.sections());
+        assertThat(printed).contains("Authorization: ******", "X-Api-Key: ******", "X-Tenant: ******")
+                .doesNotContain("t0ken").doesNotContain("poller-key-9000").doesNotContain("tenant-visible-42");
+    }
+
+    @Test
     void loadsTheDocumentedExample() throws IOException {
         WharfConfig config = load("""
                 relay:
