@@ -237,6 +237,17 @@ class RelayConfigTest {
     }
 
     @Test
+    void aRouteOnAnInternalTopicIsAConfigError(TestKafka kafka) {
+        WebhookRouteSettings route = WebhookRouteSettings.of("internal", List.of("__consumer_offsets"),
+                URI.create("http://127.0.0.1:9/"), "cfg-internal-dead");
+        TestGateway.Builder config = TestGateway.builder().kafka(kafka)
+                .with(RelaySettings.class, new RelaySettings("cfg", List.of(route), null));
+        assertThatThrownBy(config::start).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("relay.routes[0].topics[0]: topic '__consumer_offsets' is internal to Kafka")
+                .hasMessageContaining("kafka.allow-internal-topics");
+    }
+
+    @Test
     void theRelayIsDisabledWithoutRoutesOrPollers(TestKafka kafka) {
         try (TestGateway gateway = TestGateway.builder().kafka(kafka).start()) {
             assertThat(new RelayFrontDoorFactory().create(gateway.context())).isEmpty();
