@@ -62,7 +62,7 @@ class RelayConfigTest {
                         X-Api-Key: poller-key-9000
                 """);
         String printed = io.wharf.core.config.ConfigPrinter.yaml(config, FrontDoors.sections());
-        assertThat(printed).contains("Authorization: ******", "X-Api-Key: ******", "X-Tenant: ******")
+        assertThat(printed).contains("Authorization: '******'", "X-Api-Key: '******'", "X-Tenant: '******'")
                 .doesNotContain("t0ken").doesNotContain("poller-key-9000").doesNotContain("tenant-visible-42");
     }
 
