@@ -13,7 +13,9 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.wharf.core.auth.AuthOutcome;
 import io.wharf.core.auth.Credentials;
+import io.wharf.core.logging.LogValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * Bearer <token>}, {@code Authorization: Basic base64(user:password)}, kafka-proxy's raw
  * {@code Authorization: basic <secret>} on its path {@code /}, or {@code ?access_token=<token>} (for
  * browsers' EventSource and WebSocket, which cannot set headers). {@code /healthz} and
- * {@code /readyz} stay open. Otherwise 401 with a JSON body; what was presented is never logged.
+ * {@code /readyz} stay open. Otherwise 401 with a JSON body; what was presented is never logged. A
+ * client address over its budget of failed attempts ({@code auth.max-failures}) gets 429 with
+ * {@code Retry-After} without its credentials being checked; this covers the WebSocket and
+ * kafka-proxy upgrades too, which pass here first.
  */
 @ChannelHandler.Sharable
 final class Authenticator extends ChannelInboundHandlerAdapter {
@@ -50,19 +55,49 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
             return;
         }
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        List<String> queryToken = uri.parameters().get("access_token");
-        String failure = check(header, queryToken == null || queryToken.isEmpty() ? null : queryToken.get(0), path);
-        if (failure == null) {
+        List<String> queryTokens = uri.parameters().get("access_token");
+        String queryToken = queryTokens == null || queryTokens.isEmpty() ? null : queryTokens.get(0);
+        String[] failure = new String[1];
+        AuthOutcome outcome;
+        if (presentsCredentials(header, queryToken)) {
+            // only a presented credential can be a guess: it counts against the address's budget
+            outcome = credentials.attempt("http", Credentials.hostOf(ctx.channel().remoteAddress()),
+                    () -> (failure[0] = check(header, queryToken, path)) == null);
+        } else {
+            failure[0] = check(header, queryToken, path);
+            outcome = failure[0] == null ? new AuthOutcome.Accepted() : new AuthOutcome.Rejected();
+        }
+        if (outcome instanceof AuthOutcome.Accepted) {
             ctx.fireChannelRead(msg);
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         request.release();
         metrics.authFailure();
-        LOG.warn("event=auth-failed remote={} path={} reason=\"{}\"", ctx.channel().remoteAddress(), path, failure);
-        FullHttpResponse response = HttpReplies.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", failure);
-        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"wharf\", Bearer realm=\"wharf\"");
+        FullHttpResponse response;
+        if (outcome instanceof AuthOutcome.Refused refused) {
+            // refused at once, never delayed on the event loop; the client is told when to come back
+            response = HttpReplies.error(HttpResponseStatus.TOO_MANY_REQUESTS, "too_many_auth_failures",
+                    credentials.refusalMessage(refused));
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, refused.retryAfterSeconds());
+        } else {
+            LOG.warn("event=auth-failed remote={} path={} reason=\"{}\"", ctx.channel().remoteAddress(), LogValue.of(path),
+                    failure[0]);
+            response = HttpReplies.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", failure[0]);
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"wharf\", Bearer realm=\"wharf\"");
+        }
         HttpReplies.respond(ctx, keepAlive, response);
+    }
+
+    /** Whether the request carries a credential to check: a Bearer or Basic header, or an access_token. */
+    private static boolean presentsCredentials(String header, String queryToken) {
+        if (header == null || header.isBlank()) {
+            return queryToken != null;
+        }
+        String value = header.trim();
+        int space = value.indexOf(' ');
+        String scheme = space < 0 ? value : value.substring(0, space);
+        return scheme.equalsIgnoreCase("bearer") || scheme.equalsIgnoreCase("basic");
     }
 
     /** Null when the credentials are valid, else why not (without the credentials themselves). */

@@ -36,15 +36,16 @@ final class KafkaErrors {
         if (e instanceof TopicExistsException) {
             return new ApiError(HttpResponseStatus.CONFLICT, "topic_exists", e.getMessage());
         }
+        // before InvalidConfigurationException, which it extends (as does core's InternalTopicException)
+        if (e instanceof InvalidTopicException) {
+            return ApiError.badRequest("bad_topic", e.getMessage());
+        }
         if (e instanceof InvalidConfigurationException || e instanceof InvalidReplicationFactorException
                 || e instanceof PolicyViolationException) {
             return ApiError.badRequest("bad_topic_config", e.getMessage());
         }
         if (e instanceof InvalidPartitionsException) {
             return ApiError.badRequest("bad_partition", e.getMessage());
-        }
-        if (e instanceof InvalidTopicException) {
-            return ApiError.badRequest("bad_topic", e.getMessage());
         }
         if (e instanceof AuthorizationException) {
             return new ApiError(HttpResponseStatus.FORBIDDEN, "forbidden", "Kafka refused: " + e.getMessage());

@@ -1,39 +1,15 @@
 package io.wharf.http;
 
-import java.io.StringWriter;
-
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.WriterAppender;
-import org.apache.logging.log4j.core.layout.PatternLayout;
-
-/** Captures what Wharf logs while it is open, to check what log lines say (and never say). */
+/** Captures what Wharf logs while it is open: the testkit's {@link io.wharf.testkit.LogCapture}, under the name this module's tests use. */
 final class LogCapture implements AutoCloseable {
-    private final StringWriter writer = new StringWriter();
-    private final WriterAppender appender;
-    private final LoggerContext context;
-
-    LogCapture() {
-        context = (LoggerContext) LogManager.getContext(false);
-        appender = WriterAppender.createAppender(PatternLayout.newBuilder().withPattern("%level %c{1} %msg%n").build(),
-                null, writer, "capture-" + System.nanoTime(), false, true);
-        appender.start();
-        context.getConfiguration().getRootLogger().addAppender(appender, null, null);
-        context.getConfiguration().getLoggerConfig("io.wharf").addAppender(appender, null, null);
-        context.updateLoggers();
-    }
+    private final io.wharf.testkit.LogCapture capture = new io.wharf.testkit.LogCapture();
 
     String text() {
-        synchronized (writer) {
-            return writer.toString();
-        }
+        return capture.text();
     }
 
     @Override
     public void close() {
-        context.getConfiguration().getRootLogger().removeAppender(appender.getName());
-        context.getConfiguration().getLoggerConfig("io.wharf").removeAppender(appender.getName());
-        context.updateLoggers();
-        appender.stop();
+        capture.close();
     }
 }

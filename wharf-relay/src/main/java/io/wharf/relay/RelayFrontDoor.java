@@ -12,6 +12,7 @@ import io.wharf.core.config.ConfigException;
 import io.wharf.core.gateway.Endpoint;
 import io.wharf.core.gateway.FrontDoor;
 import io.wharf.core.gateway.GatewayContext;
+import io.wharf.core.kafka.InternalTopicException;
 import io.wharf.core.kafka.UnknownTopicException;
 import io.wharf.relay.config.PollerSettings;
 import io.wharf.relay.config.RelaySettings;
@@ -131,6 +132,11 @@ public final class RelayFrontDoor implements FrontDoor {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicException) {
                 return Presence.MISSING;
+            }
+            if (e.getCause() instanceof InternalTopicException) {
+                // a route or poller on __consumer_offsets and the like: kafka.allow-internal-topics is off
+                problems.add(key + ": " + e.getCause().getMessage());
+                return Presence.UNKNOWN;
             }
             problems.add(key + ": cannot describe topic '" + topic + "': " + e.getCause().getMessage());
         } catch (TimeoutException e) {

@@ -42,6 +42,31 @@ class RelayConfigTest {
     }
 
     @Test
+    void printConfigMasksEveryHeaderValueOfRoutesAndPollers() throws IOException {
+        WharfConfig config = load("""
+                relay:
+                  routes:
+                    - name: orders
+                      topics: [orders]
+                      url: https://hooks.example.com/orders
+                      headers:
+                        Authorization: "Bearer ${HOOK_TOKEN}"
+                        X-Tenant: tenant-visible-42
+                      dead-letter-topic: orders.dead
+                  pollers:
+                    - name: prices
+                      url: https://api.example.com/prices
+                      topic: prices
+                      interval: 1m
+                      headers:
+                        X-Api-Key: poller-key-9000
+                """);
+        String printed = io.wharf.core.config.ConfigPrinter.yaml(config, FrontDoors.sections());
+        assertThat(printed).contains("Authorization: '******'", "X-Api-Key: '******'", "X-Tenant: '******'")
+                .doesNotContain("t0ken").doesNotContain("poller-key-9000").doesNotContain("tenant-visible-42");
+    }
+
+    @Test
     void loadsTheDocumentedExample() throws IOException {
         WharfConfig config = load("""
                 relay:
@@ -209,6 +234,17 @@ class RelayConfigTest {
         assertThatThrownBy(config::start).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("relay.routes[0].dead-letter-topic: topic '" + colliding
                         + "' does not exist and cannot be created");
+    }
+
+    @Test
+    void aRouteOnAnInternalTopicIsAConfigError(TestKafka kafka) {
+        WebhookRouteSettings route = WebhookRouteSettings.of("internal", List.of("__consumer_offsets"),
+                URI.create("http://127.0.0.1:9/"), "cfg-internal-dead");
+        TestGateway.Builder config = TestGateway.builder().kafka(kafka)
+                .with(RelaySettings.class, new RelaySettings("cfg", List.of(route), null));
+        assertThatThrownBy(config::start).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("relay.routes[0].topics[0]: topic '__consumer_offsets' is internal to Kafka")
+                .hasMessageContaining("kafka.allow-internal-topics");
     }
 
     @Test

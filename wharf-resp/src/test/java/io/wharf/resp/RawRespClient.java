@@ -53,8 +53,13 @@ final class RawRespClient implements AutoCloseable {
     private final InputStream in;
 
     RawRespClient(int port) {
+        this(port, null);
+    }
+
+    /** A client whose socket is bound to {@code localAddress} (e.g. 127.0.0.2, another loopback address on Linux). */
+    RawRespClient(int port, java.net.InetAddress localAddress) {
         try {
-            socket = new Socket("127.0.0.1", port);
+            socket = localAddress == null ? new Socket("127.0.0.1", port) : new Socket("127.0.0.1", port, localAddress, 0);
             socket.setSoTimeout(30_000);
             socket.setTcpNoDelay(true);
             out = socket.getOutputStream();

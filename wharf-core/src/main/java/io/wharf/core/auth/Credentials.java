@@ -1,22 +1,133 @@
 package io.wharf.core.auth;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wharf.core.config.AuthSettings;
+import io.wharf.core.config.DurationText;
+import io.wharf.core.logging.LogValue;
+import io.wharf.core.logging.WarningThrottle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Checks what clients present against the configured credentials, in constant time. Every front
- * door asks this one object, so auth means the same everywhere.
+ * Checks what clients present against the configured credentials, in constant time, and keeps the
+ * budget of failed attempts per client address ({@link #attempt}). Every front door asks this one
+ * object, so auth, and a guessing client's refusal, mean the same everywhere.
  */
 public final class Credentials {
+    private static final Logger LOG = LoggerFactory.getLogger(Credentials.class);
+    private static final WarningThrottle REFUSING_WARNINGS = new WarningThrottle(Duration.ofSeconds(1));
     /** The user a bare password belongs to, as in Redis. */
     public static final String DEFAULT_USER = "default";
+    /** What a log line says instead of a user name that is not configured (it may be a mistyped password). */
+    public static final String UNKNOWN_USER = "<unknown>";
 
     private final AuthSettings settings;
+    private final FailureBudget budget;
+    private final MeterRegistry registry;
+    private final Map<String, DoorCounters> counters = new ConcurrentHashMap<>();
 
+    private record DoorCounters(Counter failures, Counter refused) {
+    }
+
+    /** Credentials whose counters go nowhere (tests of a door's parsing). */
     public Credentials(AuthSettings settings) {
+        this(settings, new SimpleMeterRegistry());
+    }
+
+    /** Credentials counting {@code wharf.auth.failures} and {@code wharf.auth.refused} per door in the registry. */
+    public Credentials(AuthSettings settings, MeterRegistry registry) {
+        this(settings, registry, System::nanoTime);
+    }
+
+    Credentials(AuthSettings settings, MeterRegistry registry, LongSupplier clock) {
         this.settings = settings;
+        this.registry = registry;
+        this.budget = new FailureBudget(settings, clock);
+        Gauge.builder("wharf.auth.tracked.addresses", budget, FailureBudget::trackedAddresses)
+                .description("client addresses remembered with failed authentication attempts").register(registry);
+    }
+
+    /**
+     * One authentication attempt of a client address at a door: refused at once, without running
+     * {@code check}, while the address is over its budget of failures; otherwise {@code check}
+     * decides, a failure counts against the address and a success forgets its failures. Never
+     * blocks, so a door may call it on an event loop.
+     *
+     * @param door    the door's metrics tag, e.g. {@code resp}
+     * @param address the client's address without its port ({@link #hostOf})
+     * @param check   whether the presented credentials are valid
+     */
+    public AuthOutcome attempt(String door, String address, BooleanSupplier check) {
+        DoorCounters c = counters.computeIfAbsent(door, this::countersOf);
+        long refused = budget.refusedFor(address);
+        if (refused > 0) {
+            c.refused().increment();
+            return new AuthOutcome.Refused(Duration.ofNanos(refused));
+        }
+        if (check.getAsBoolean()) {
+            budget.succeeded(address);
+            return new AuthOutcome.Accepted();
+        }
+        c.failures().increment();
+        long refusal = budget.failed(address);
+        if (refusal > 0) {
+            long suppressed = REFUSING_WARNINGS.admit();
+            if (suppressed >= 0) {
+                LOG.warn("event=auth-refusing door={} client={} failures={} for={} suppressed={}", door,
+                        LogValue.of(address), settings.maxFailures(), DurationText.format(Duration.ofNanos(refusal)),
+                        suppressed);
+            }
+        }
+        return new AuthOutcome.Rejected();
+    }
+
+    /** The text a door's client error names the limit with, e.g. for {@code -ERR} or a 429 body. */
+    public String refusalMessage(AuthOutcome.Refused refused) {
+        return "too many failed authentication attempts from this address (auth.max-failures: "
+                + settings.maxFailures() + " within auth.failure-window: " + DurationText.format(settings.failureWindow())
+                + "); retry in " + refused.retryAfterSeconds() + "s";
+    }
+
+    /**
+     * The user name as a log line may show it: a configured user (or {@code default}), else
+     * {@link #UNKNOWN_USER}, so a password sent in the user's place ({@code AUTH <password> <user>})
+     * or a forged line never reaches the log.
+     */
+    public String loggedUser(String user) {
+        if (user == null || user.isEmpty() || user.equals(DEFAULT_USER)) {
+            return DEFAULT_USER;
+        }
+        return settings.users().containsKey(user) ? LogValue.of(user) : UNKNOWN_USER;
+    }
+
+    /** A client's address without its port, the key of its failure budget. */
+    public static String hostOf(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+        }
+        return String.valueOf(address);
+    }
+
+    private DoorCounters countersOf(String door) {
+        return new DoorCounters(
+                Counter.builder("wharf.auth.failures").description("authentication attempts with wrong credentials")
+                        .tag("door", door).register(registry),
+                Counter.builder("wharf.auth.refused")
+                        .description("authentication attempts refused unchecked: the address used up its failure budget")
+                        .tag("door", door).register(registry));
     }
 
     /** True when any credential is configured, so every front door must authenticate. */

@@ -1,2 +1,2 @@
-/** Credentials every front door checks: passwords per user and bearer tokens. */
+/** Credentials every front door checks (passwords per user, bearer tokens) and the failure budget per client address. */
 package io.wharf.core.auth;

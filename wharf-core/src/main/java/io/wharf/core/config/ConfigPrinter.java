@@ -24,7 +24,9 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 
 /**
  * Writes a configuration back as YAML in the file's own form (kebab-case keys, durations like
- * {@code 30s}), with every secret masked: what {@code ./wharf --print-config} shows.
+ * {@code 30s}), with every secret masked (passwords, tokens, secret-looking Kafka properties, and every
+ * value of a {@code headers} mapping, such as relay routes' and pollers'): what
+ * {@code ./wharf --print-config} shows.
  */
 public final class ConfigPrinter {
     private static final String MASK = "******";
@@ -59,7 +61,10 @@ public final class ConfigPrinter {
                 String childPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
                 boolean secret = Secrets.isSecret(field.getKey()) || childPath.equals("auth.password")
                         || path.equals("auth.users") || childPath.equals("auth.tokens");
-                if (secret && field.getValue().isTextual()) {
+                if (field.getKey().equals("headers") && field.getValue() instanceof ObjectNode headers) {
+                    // request headers of relay routes and pollers carry API keys and bearer tokens
+                    headers.fieldNames().forEachRemaining(name -> headers.set(name, new TextNode(MASK)));
+                } else if (secret && field.getValue().isTextual()) {
                     field.setValue(new TextNode(MASK));
                 } else if (secret && field.getValue() instanceof ArrayNode array) {
                     for (int i = 0; i < array.size(); i++) {
@@ -76,26 +81,6 @@ public final class ConfigPrinter {
         }
     }
 
-    private static String durationText(Duration d) {
-        long ms = d.toMillis();
-        if (ms == 0) {
-            return "0ms";
-        }
-        if (ms % 86_400_000 == 0) {
-            return ms / 86_400_000 + "d";
-        }
-        if (ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + "h";
-        }
-        if (ms % 60_000 == 0) {
-            return ms / 60_000 + "m";
-        }
-        if (ms % 1_000 == 0) {
-            return ms / 1_000 + "s";
-        }
-        return ms + "ms";
-    }
-
     private static final ObjectMapper MAPPER = new ObjectMapper(YAMLFactory.builder()
             .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
             .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
@@ -104,7 +89,7 @@ public final class ConfigPrinter {
             .registerModule(new SimpleModule("wharf-config-print").addSerializer(Duration.class, new JsonSerializer<>() {
                 @Override
                 public void serialize(Duration value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
-                    gen.writeString(durationText(value));
+                    gen.writeString(DurationText.format(value));
                 }
             }).addSerializer(Path.class, new ToStringSerializer(Path.class)));
 }

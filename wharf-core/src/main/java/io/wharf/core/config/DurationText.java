@@ -41,4 +41,25 @@ public final class DurationText {
             throw new IllegalArgumentException("'" + text + "' is not a duration (use e.g. 250ms, 30s, 5m, 1h)");
         }
     }
+
+    /** A duration in the file's own form, the largest whole unit: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d}. */
+    public static String format(Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0) {
+            return "0ms";
+        }
+        if (ms % 86_400_000 == 0) {
+            return ms / 86_400_000 + "d";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + "h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        if (ms % 1_000 == 0) {
+            return ms / 1_000 + "s";
+        }
+        return ms + "ms";
+    }
 }

@@ -14,16 +14,26 @@ import java.util.TreeMap;
  * @param consumer       consumer-only overrides
  * @param startupTimeout how long start-up waits for the cluster to answer before giving up
  * @param requestTimeout how long a single metadata or admin request may take
+ * @param allowInternalTopics whether clients may name topics Kafka reserves for itself (a leading
+ *                       {@code __}, e.g. {@code __consumer_offsets}); off by default, since creating or
+ *                       writing one breaks the cluster's consumer groups or transactions
  */
 public record KafkaSettings(Map<String, String> properties, Map<String, String> producer,
                             Map<String, String> consumer, Duration startupTimeout,
-                            Duration requestTimeout) implements Section {
+                            Duration requestTimeout, Boolean allowInternalTopics) implements Section {
     public KafkaSettings {
         properties = properties == null ? Map.of() : Map.copyOf(properties);
         producer = producer == null ? Map.of() : Map.copyOf(producer);
         consumer = consumer == null ? Map.of() : Map.copyOf(consumer);
         startupTimeout = startupTimeout == null ? Duration.ofSeconds(30) : startupTimeout;
         requestTimeout = requestTimeout == null ? Duration.ofSeconds(10) : requestTimeout;
+        allowInternalTopics = allowInternalTopics != null && allowInternalTopics;
+    }
+
+    /** Settings refusing internal topics. */
+    public KafkaSettings(Map<String, String> properties, Map<String, String> producer, Map<String, String> consumer,
+                         Duration startupTimeout, Duration requestTimeout) {
+        this(properties, producer, consumer, startupTimeout, requestTimeout, null);
     }
 
     @Override
@@ -47,7 +57,7 @@ public record KafkaSettings(Map<String, String> properties, Map<String, String> 
     public String toString() {
         return "KafkaSettings[properties=" + Secrets.masked(properties) + ", producer=" + Secrets.masked(producer)
                 + ", consumer=" + Secrets.masked(consumer) + ", startupTimeout=" + startupTimeout
-                + ", requestTimeout=" + requestTimeout + "]";
+                + ", requestTimeout=" + requestTimeout + ", allowInternalTopics=" + allowInternalTopics + "]";
     }
 
     /** Properties with secrets replaced, safe to log. */

@@ -24,7 +24,7 @@ public final class GatewayContext {
         this.metrics = metrics;
         this.network = network;
         this.readiness = readiness;
-        this.credentials = new Credentials(config.auth());
+        this.credentials = new Credentials(config.auth(), metrics.registry());
     }
 
     /** The validated configuration. */

@@ -19,6 +19,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import io.wharf.core.kafka.RetryBackoff;
+import io.wharf.core.logging.WarningThrottle;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class GroupMember {
     private static final Logger LOG = LoggerFactory.getLogger(GroupMember.class);
+    // one line per interval for every member together: an outage fails every member's commits at once
+    private static final WarningThrottle COMMIT_FAILED_WARNINGS = new WarningThrottle(Duration.ofSeconds(5));
+    private static final Duration FIRST_COMMIT_RETRY = Duration.ofMillis(100);
+    private static final Duration MAX_COMMIT_RETRY = Duration.ofSeconds(5);
     /** How often a member nobody waits on is polled: keeps group membership and the prefetch going. */
     private static final long IDLE_POLL_NANOS = Duration.ofMillis(100).toNanos();
     private static final long FIRST_BACKOFF_NANOS = Duration.ofMillis(1).toNanos();
@@ -59,6 +65,8 @@ public final class GroupMember {
     private boolean paused;
     private long nextPollNanos;
     private int emptyPolls;
+    // after a failed commit, the next ones wait 100 ms doubling to 5 s, so a door retrying at once cannot spin
+    private final RetryBackoff commitBackoff = new RetryBackoff(FIRST_COMMIT_RETRY, MAX_COMMIT_RETRY);
     private long lastRecordsNanos = System.nanoTime() - ACTIVE_NANOS;
 
     // Guarded by queueLock.
@@ -262,8 +270,11 @@ public final class GroupMember {
             c.commitSync(offsets, timeout);
         } catch (RuntimeException e) {
             error = e;
-            LOG.warn("event=member-commit-failed member={} on={} offsets={} error=\"{}\"", spec.name(), when, offsets,
-                    e.getMessage());
+            long suppressed = COMMIT_FAILED_WARNINGS.admit();
+            if (suppressed >= 0) {
+                LOG.warn("event=member-commit-failed member={} on={} offsets={} error=\"{}\" suppressed={}", spec.name(),
+                        when, offsets, e.getMessage(), suppressed);
+            }
         }
         committed(offsets, error);
         if (done != null) {
@@ -390,6 +401,9 @@ public final class GroupMember {
     }
 
     private void runCommits() {
+        if (commitBackoff.remainingNanos() > 0) {
+            return; // the last commit failed (Kafka away?): queued commits wait out the backoff
+        }
         PendingCommit pending;
         while ((pending = commits.poll()) != null) {
             Map<TopicPartition, OffsetAndMetadata> offsets = pending.offsets();
@@ -403,9 +417,16 @@ public final class GroupMember {
                 continue;
             }
             consumer.commitAsync(offsets, (ok, error) -> {
+                // the callback runs inside poll, on the poller thread that owns commitBackoff
                 if (error != null) {
-                    LOG.warn("event=member-commit-failed member={} offsets={} error=\"{}\"", spec.name(), offsets,
-                            error.getMessage());
+                    Duration retryIn = commitBackoff.failed();
+                    long suppressed = COMMIT_FAILED_WARNINGS.admit();
+                    if (suppressed >= 0) {
+                        LOG.warn("event=member-commit-failed member={} offsets={} error=\"{}\" retry-in={}ms suppressed={}",
+                                spec.name(), offsets, error.getMessage(), retryIn.toMillis(), suppressed);
+                    }
+                } else {
+                    commitBackoff.succeeded();
                 }
                 committed(offsets, error);
                 if (error == null) {

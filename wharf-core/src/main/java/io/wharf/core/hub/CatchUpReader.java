@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 final class CatchUpReader extends ReaderThread {
     private static final Logger LOG = LoggerFactory.getLogger(CatchUpReader.class);
+    // every catch-up reader retries each second while Kafka is away: one line per interval for all of them
+    private static final io.wharf.core.logging.WarningThrottle CATCHUP_ERROR_WARNINGS =
+            new io.wharf.core.logging.WarningThrottle(java.time.Duration.ofSeconds(5));
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final int MAX_BATCH = 500;
 
@@ -77,7 +80,11 @@ final class CatchUpReader extends ReaderThread {
                     if (!running) {
                         break;
                     }
-                    LOG.warn("event=hub-catchup-error topic={} error=\"{}\" action=retry-in-1s", topic, e.getMessage());
+                    long suppressed = CATCHUP_ERROR_WARNINGS.admit();
+                    if (suppressed >= 0) {
+                        LOG.warn("event=hub-catchup-error topic={} error=\"{}\" action=retry-in-1s suppressed={}", topic,
+                                e.getMessage(), suppressed);
+                    }
                     seekedEpochs.clear();
                     Thread.sleep(1000);
                 }

@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 final class PartitionFeed extends ReaderThread {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionFeed.class);
+    // every shared reader retries each second while Kafka is away: one line per interval for all of them
+    private static final io.wharf.core.logging.WarningThrottle READER_ERROR_WARNINGS =
+            new io.wharf.core.logging.WarningThrottle(java.time.Duration.ofSeconds(5));
     /** Start at the partition's first offset (resolved by the reader itself). */
     static final long EARLIEST = -2;
     /** Start at the partition's end (resolved by the reader itself). */
@@ -158,8 +161,11 @@ final class PartitionFeed extends ReaderThread {
                     if (!running) {
                         break;
                     }
-                    LOG.warn("event=hub-reader-error partition={} error=\"{}\" action=retry-in-1s", partition,
-                            e.getMessage());
+                    long suppressed = READER_ERROR_WARNINGS.admit();
+                    if (suppressed >= 0) {
+                        LOG.warn("event=hub-reader-error partition={} error=\"{}\" action=retry-in-1s suppressed={}",
+                                partition, e.getMessage(), suppressed);
+                    }
                     sleep(1000);
                 }
             }

@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -201,9 +202,15 @@ public final class KafkaAccess implements AutoCloseable {
     /**
      * The topic's partitions and cleanup policy, from a cache refreshed every 30 seconds (a known
      * topic keeps being served from the cache while the refresh runs). Fails with
-     * {@link UnknownTopicException} when the topic does not exist.
+     * {@link UnknownTopicException} when the topic does not exist, and with
+     * {@link InternalTopicException} for a name Kafka reserves for itself unless
+     * {@code kafka.allow-internal-topics} is on: every door looks a topic up here before producing to
+     * it, reading it or starting a group member on it, so this is where the rule holds.
      */
     public CompletableFuture<TopicInfo> topic(String name) {
+        if (refused(name)) {
+            return CompletableFuture.failedFuture(new InternalTopicException(name));
+        }
         long now = System.nanoTime();
         CachedTopic cached = topics.get(name);
         boolean known = cached != null && cached.info().isDone() && !cached.info().isCompletedExceptionally();
@@ -223,6 +230,9 @@ public final class KafkaAccess implements AutoCloseable {
      * of {@link #topic} keep getting what was known.
      */
     public CompletableFuture<TopicInfo> refreshTopic(String name) {
+        if (refused(name)) {
+            return CompletableFuture.failedFuture(new InternalTopicException(name));
+        }
         CachedTopic before = topics.get(name);
         if (before == null || !before.info().isDone() || before.info().isCompletedExceptionally()) {
             return lookUp(name, System.nanoTime());
@@ -347,9 +357,43 @@ public final class KafkaAccess implements AutoCloseable {
         });
     }
 
-    /** The names of all topics visible to Wharf (internal ones excluded). */
+    /**
+     * The names of all topics visible to Wharf; internal ones (a leading {@code __}) only when
+     * {@code kafka.allow-internal-topics} is on.
+     */
     public CompletableFuture<Set<String>> topicNames() {
-        return toCompletable(admin.listTopics().names());
+        return toCompletable(admin.listTopics().names()).thenApply(names -> {
+            if (settings.allowInternalTopics() || names.stream().noneMatch(TopicNames::isInternal)) {
+                return names;
+            }
+            Set<String> visible = new java.util.TreeSet<>(names);
+            visible.removeIf(TopicNames::isInternal);
+            return visible;
+        });
+    }
+
+    /**
+     * What is wrong with a topic name a client gave, or null: Kafka's rules ({@link TopicNames#problem})
+     * and, unless {@code kafka.allow-internal-topics} is on, the names Kafka reserves for itself.
+     */
+    public String topicProblem(String name) {
+        String problem = TopicNames.problem(name);
+        return problem != null ? problem : refused(name) ? TopicNames.internalProblem(name) : null;
+    }
+
+    /**
+     * Creates a topic (then forgets its cached metadata); fails with {@link InternalTopicException}
+     * for a reserved name unless {@code kafka.allow-internal-topics} is on, else with Kafka's error.
+     */
+    public CompletableFuture<Void> createTopic(NewTopic topic) {
+        if (refused(topic.name())) {
+            return CompletableFuture.failedFuture(new InternalTopicException(topic.name()));
+        }
+        return toCompletable(admin.createTopics(List.of(topic)).all()).whenComplete((ok, error) -> forgetTopic(topic.name()));
+    }
+
+    private boolean refused(String name) {
+        return !settings.allowInternalTopics() && TopicNames.isInternal(name);
     }
 
     /** The shared admin client. Do not close it. */

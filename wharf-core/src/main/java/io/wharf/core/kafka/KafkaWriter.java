@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
  */
 final class KafkaWriter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaWriter.class);
+    // a fault repeating per record must not flood the log
+    private static final io.wharf.core.logging.WarningThrottle WRITER_FAILED_WARNINGS =
+            new io.wharf.core.logging.WarningThrottle(java.time.Duration.ofSeconds(5));
 
     /** A topic's lookup answered: the runs parked in its lane may go. */
     private record LookupDone(String topic, CompletableFuture<TopicInfo> info) {
@@ -127,7 +130,10 @@ final class KafkaWriter implements AutoCloseable {
                     release(done);
                 }
             } catch (RuntimeException e) {
-                LOG.error("event=kafka-writer-failed error=\"{}\"", e.toString(), e);
+                long suppressed = WRITER_FAILED_WARNINGS.admit();
+                if (suppressed >= 0) {
+                    LOG.error("event=kafka-writer-failed error=\"{}\" suppressed={}", e.toString(), suppressed, e);
+                }
             }
         }
         for (ArrayDeque<Sending> lane : lanes.values()) {

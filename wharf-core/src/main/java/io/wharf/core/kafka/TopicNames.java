@@ -1,7 +1,12 @@
 package io.wharf.core.kafka;
 
+import org.apache.kafka.common.internals.Topic;
+
 /** Kafka's rules for topic names, checked before a name reaches Kafka so the error can name the rule. */
 public final class TopicNames {
+    /** The prefix of the names Kafka reserves for itself ({@code __consumer_offsets}, {@code __cluster_metadata}, ...). */
+    public static final String INTERNAL_PREFIX = "__";
+
     private static final int MAX_LENGTH = 249;
 
     private TopicNames() {
@@ -27,5 +32,20 @@ public final class TopicNames {
             }
         }
         return null;
+    }
+
+    /**
+     * Whether Kafka reserves the name for itself: its internal topics ({@code __consumer_offsets},
+     * {@code __transaction_state}, {@code __share_group_state}), the KRaft log
+     * {@code __cluster_metadata}, and any other name with a leading {@code __}.
+     */
+    public static boolean isInternal(String topic) {
+        return topic.startsWith(INTERNAL_PREFIX) || Topic.isInternal(topic);
+    }
+
+    /** The refusal of an internal topic, naming the setting that allows it. */
+    public static String internalProblem(String topic) {
+        return "topic '" + topic + "' is internal to Kafka (names starting with '" + INTERNAL_PREFIX
+                + "' are reserved); set kafka.allow-internal-topics: true to allow it";
     }
 }

@@ -86,6 +86,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anEmptySecretIsRefusedNamingItsKey() throws IOException {
+        // an unset ${VAR:-} gives "": auth must not silently turn off
+        assertThatThrownBy(() -> loader.load(yaml("auth:\n  password: ${WHARF_NO_SUCH_PASSWORD:-}\n"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.password: is empty");
+        assertThatThrownBy(() -> loader.load(yaml("auth:\n  users:\n    alice: \"\"\n"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.users.alice: password is empty");
+        assertThatThrownBy(() -> loader.load(yaml("auth:\n  tokens: [\"\"]\n"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.tokens[0]: token is empty");
+        assertThat(loader.load(yaml("auth:\n  password:\n"), Map.of()).auth().enabled()).isFalse();
+    }
+
+    @Test
+    void theAuthFailureBudgetIsReadAndChecked() throws IOException {
+        AuthSettings auth = loader.load(yaml("auth:\n  password: pw\n  max-failures: 5\n  failure-window: 30s\n"
+                + "  refusal: 2s\n  max-refusal: 1m\n  tracked-addresses: 100\n"), Map.of()).auth();
+        assertThat(auth).isEqualTo(new AuthSettings("pw", null, null, 5, Duration.ofSeconds(30), Duration.ofSeconds(2),
+                Duration.ofMinutes(1), 100));
+        assertThatThrownBy(() -> loader.load(yaml("auth:\n  refusal: 2m\n  max-refusal: 1m\n"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.max-refusal: 1m is shorter than auth.refusal (2m)");
+        assertThatThrownBy(() -> loader.load(yaml("auth:\n  max-failures: -1\n  tracked-addresses: 0\n"), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("auth.max-failures: -1 must be at least 0")
+                .hasMessageContaining("auth.tracked-addresses: 0 must be at least 1");
+    }
+
+    @Test
     void commandLineOverridesWinOverTheFile() throws IOException {
         Path file = yaml("resp-port: 7000\nhttp-port: 7001\n");
         WharfConfig config = loader.load(file, Map.of("resp-port", 7100, "data-dir", Path.of("/tmp/x")));

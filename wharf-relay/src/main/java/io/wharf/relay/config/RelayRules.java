@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import io.wharf.core.kafka.TopicNames;
+
 /** The value rules shared by webhook routes and pollers; each check adds a line naming the key. */
 final class RelayRules {
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -32,8 +34,8 @@ final class RelayRules {
             if (required) {
                 problems.add(key + ": is required");
             }
-        } else if (!TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
-            problems.add(key + ": '" + topic + "' is not a valid Kafka topic name");
+        } else if (TopicNames.problem(topic) != null) {
+            problems.add(key + ": '" + topic + "' is not a valid Kafka topic name (" + TopicNames.problem(topic) + ")");
         }
     }
 

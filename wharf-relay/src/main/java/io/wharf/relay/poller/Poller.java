@@ -66,6 +66,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class Poller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Poller.class);
+    // every poller retries each second while Kafka is away: one line per interval for all of them
+    private static final io.wharf.core.logging.WarningThrottle POLLER_ERROR_WARNINGS =
+            new io.wharf.core.logging.WarningThrottle(Duration.ofSeconds(5));
     private static final Duration STATE_LOAD_TIMEOUT = Duration.ofSeconds(60);
 
     private final PollerSettings settings;
@@ -196,8 +199,11 @@ public final class Poller implements AutoCloseable {
                     // close() wants the loop to look at the stop flag
                 } catch (RuntimeException e) {
                     // e.g. Kafka unreachable for a while: keep the poller alive and try again
-                    LOG.warn("event=relay-poller-error poller={} error=\"{}\" action=retry-in-1s", settings.name(),
-                            e.toString());
+                    long suppressed = POLLER_ERROR_WARNINGS.admit();
+                    if (suppressed >= 0) {
+                        LOG.warn("event=relay-poller-error poller={} error=\"{}\" action=retry-in-1s suppressed={}",
+                                settings.name(), e.toString(), suppressed);
+                    }
                     metrics.failed.increment();
                     sleepQuietly(1_000);
                 }

@@ -1,6 +1,7 @@
 package io.wharf.relay.webhook;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +10,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.core.kafka.RetryBackoff;
+import io.wharf.core.logging.WarningThrottle;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 final class RouteCommitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouteCommitter.class);
+    // every route fails its commits together in an outage: one line per interval for all of them
+    private static final WarningThrottle COMMIT_FAILED_WARNINGS = new WarningThrottle(Duration.ofSeconds(5));
 
     private final KafkaAccess kafka;
     private final String transactionalId;
@@ -41,6 +47,8 @@ final class RouteCommitter implements AutoCloseable {
     private final ExecutorService thread;
     // touched only on the committer's thread
     private KafkaProducer<byte[], byte[]> producer;
+    // after a failed commit the next one waits 100 ms doubling to 5 s; owned by the commit thread
+    private final RetryBackoff backoff = new RetryBackoff(Duration.ofMillis(100), Duration.ofSeconds(5));
 
     RouteCommitter(KafkaAccess kafka, String transactionalId, Map<String, Object> overrides, RouteMetrics metrics,
                    String route) {
@@ -54,6 +62,18 @@ final class RouteCommitter implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Logs a failed commit (throttled) and backs the next one off; the last two placeholders are the delay and the count held back. */
+    private void warnCommitFailed(String format, Object... args) {
+        Duration retryIn = backoff.failed();
+        long suppressed = COMMIT_FAILED_WARNINGS.admit();
+        if (suppressed >= 0) {
+            Object[] all = Arrays.copyOf(args, args.length + 2);
+            all[args.length] = retryIn.toMillis();
+            all[args.length + 1] = suppressed;
+            LOG.warn(format, all);
+        }
     }
 
     /**
@@ -83,6 +103,11 @@ final class RouteCommitter implements AutoCloseable {
     private boolean transact(List<CommitPlan> plans, ConsumerGroupMetadata group) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         int written = 0;
+        long wait = backoff.remainingNanos();
+        if (wait > 0) {
+            // on the committer's own thread, never a network thread; the route loop goes on meanwhile
+            LockSupport.parkNanos(wait);
+        }
         long started = System.nanoTime();
         try {
             if (producer == null) {
@@ -101,13 +126,15 @@ final class RouteCommitter implements AutoCloseable {
         } catch (ProducerFencedException | InvalidProducerEpochException | AuthorizationException
                  | UnsupportedVersionException | IllegalStateException e) {
             metrics.commitFailures.increment();
-            LOG.warn("event=relay-commit-failed route={} partitions={} outputs={} error=\"{}\" action=new-producer",
+            warnCommitFailed("event=relay-commit-failed route={} partitions={} outputs={} error=\"{}\" action=new-producer"
+                    + " retry-in={}ms suppressed={}",
                     route, offsets.size(), written, e.toString());
             closeProducer(Duration.ZERO);
             return false;
         } catch (KafkaException e) {
             metrics.commitFailures.increment();
-            LOG.warn("event=relay-commit-failed route={} partitions={} outputs={} error=\"{}\" action=abort-and-retry",
+            warnCommitFailed("event=relay-commit-failed route={} partitions={} outputs={} error=\"{}\" action=abort-and-retry"
+                    + " retry-in={}ms suppressed={}",
                     route, offsets.size(), written, e.toString());
             try {
                 producer.abortTransaction();
@@ -117,10 +144,12 @@ final class RouteCommitter implements AutoCloseable {
             return false;
         } catch (RuntimeException e) {
             metrics.commitFailures.increment();
-            LOG.warn("event=relay-commit-failed route={} error=\"{}\" action=new-producer", route, e.toString());
+            warnCommitFailed("event=relay-commit-failed route={} error=\"{}\" action=new-producer retry-in={}ms suppressed={}",
+                    route, e.toString());
             closeProducer(Duration.ZERO);
             return false;
         }
+        backoff.succeeded();
         metrics.commits.increment();
         metrics.commitTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         return true;

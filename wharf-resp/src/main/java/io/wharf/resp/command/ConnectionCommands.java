@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
+import io.wharf.core.auth.AuthOutcome;
 import io.wharf.core.auth.Credentials;
 import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.RespRequest;
@@ -130,16 +131,38 @@ final class ConnectionCommands {
         return now(RespValue.OK);
     }
 
-    /** Checks a user and password; the connection is authenticated on success. Never logs the password. */
+    /**
+     * Checks a user and password against the address's failure budget; the connection is
+     * authenticated on success. Never logs the password, nor a user name that is not configured
+     * (it may be a password sent in the user's place).
+     */
     private void authenticate(Connection c, String user, String password) {
-        boolean ok = credentials.required()
-                ? credentials.checkPassword(user, password)
-                : user == null || user.equals(Credentials.DEFAULT_USER);
-        if (!ok) {
-            LOG.warn("event=resp-auth-failed client={} user={}", c.address(), user == null ? Credentials.DEFAULT_USER : user);
-            throw CommandError.of("WRONGPASS invalid username-password pair or user is disabled.");
+        if (!credentials.required()) {
+            if (user != null && !user.equals(Credentials.DEFAULT_USER)) {
+                throw wrongPass();
+            }
+            c.authenticate(Credentials.DEFAULT_USER);
+            return;
+        }
+        AuthOutcome outcome = credentials.attempt("resp", host(c.address()), () -> credentials.checkPassword(user, password));
+        if (outcome instanceof AuthOutcome.Refused refused) {
+            throw CommandError.err(credentials.refusalMessage(refused));
+        }
+        if (outcome instanceof AuthOutcome.Rejected) {
+            LOG.warn("event=resp-auth-failed client={} user={}", c.address(), credentials.loggedUser(user));
+            throw wrongPass();
         }
         c.authenticate(user == null ? Credentials.DEFAULT_USER : user);
+    }
+
+    private static CommandError wrongPass() {
+        return CommandError.of("WRONGPASS invalid username-password pair or user is disabled.");
+    }
+
+    /** The client's address without its port: {@link Connection#address()} is {@code ip:port}. */
+    private static String host(String address) {
+        int colon = address.lastIndexOf(':');
+        return colon > 0 ? address.substring(0, colon) : address;
     }
 
     private CompletableFuture<RespValue> client(Connection c, RespRequest r) {

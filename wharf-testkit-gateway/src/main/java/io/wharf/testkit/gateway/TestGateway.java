@@ -120,6 +120,7 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         private final Map<String, String> consumer = new HashMap<>();
         private Duration startupTimeout;
         private Duration requestTimeout;
+        private Boolean allowInternalTopics;
         private final WharfConfig.Builder config = WharfConfig.builder().ephemeralPorts();
 
         private Builder() {
@@ -146,6 +147,7 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
             consumer.putAll(settings.consumer());
             startupTimeout = settings.startupTimeout();
             requestTimeout = settings.requestTimeout();
+            allowInternalTopics = settings.allowInternalTopics();
             return this;
         }
 
@@ -219,7 +221,8 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         public WharfConfig build() {
             String servers = bootstrapServers != null ? bootstrapServers : SharedKafka.get().bootstrapServers();
             return config.bootstrapServers(servers)
-                    .kafka(new KafkaSettings(properties, producer, consumer, startupTimeout, requestTimeout))
+                    .kafka(new KafkaSettings(properties, producer, consumer, startupTimeout, requestTimeout,
+                            allowInternalTopics))
                     .build();
         }
 
