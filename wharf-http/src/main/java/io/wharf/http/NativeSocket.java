@@ -200,7 +200,11 @@ final class NativeSocket extends FeedChannel {
         if (id != null) {
             m.put("id", id);
         }
-        send(m.put("code", e.code()).put("message", e.getMessage()));
+        m.put("code", e.code()).put("message", e.getMessage());
+        if (e.field() != null) {
+            m.put("field", e.field());
+        }
+        send(m);
     }
 
     private void send(ObjectNode message) {

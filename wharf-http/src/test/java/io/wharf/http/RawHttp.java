@@ -31,18 +31,23 @@ final class RawHttp {
             InputStream in = socket.getInputStream();
             String head = readHead(in);
             int status = Integer.parseInt(head.split(" ")[1]);
-            int length = 0;
-            for (String line : head.split("\r\n")) {
-                if (line.toLowerCase().startsWith("content-length:")) {
-                    length = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            byte[] body = in.readNBytes(length);
+            byte[] body = in.readNBytes(contentLength(head));
             return new String[] {String.valueOf(status), new String(body, StandardCharsets.UTF_8)};
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /** The Content-Length of a response head, 0 without one. */
+    static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                return Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return 0;
+    }
+
+    /** Reads up to and including the blank line ending a response head. */
+    static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {
