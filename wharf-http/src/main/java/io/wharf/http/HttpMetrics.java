@@ -21,6 +21,7 @@ final class HttpMetrics {
     private final Counter slowClientDisconnects;
     private final Counter authFailures;
     private final Counter idleDisconnects;
+    private final Counter commitFailures;
     private final Map<String, Counter> slowRequestDisconnects = new java.util.HashMap<>();
 
     HttpMetrics(MeterRegistry registry) {
@@ -46,6 +47,8 @@ final class HttpMetrics {
                 .register(registry);
         idleDisconnects = Counter.builder("wharf.http.idle.disconnects").description("connections closed for idleness")
                 .register(registry);
+        commitFailures = Counter.builder("wharf.http.commit.failures")
+                .description("offset commits of WebSocket consumers that failed (each retry counts)").register(registry);
         for (String reason : java.util.List.of("header", "body")) {
             slowRequestDisconnects.put(reason, Counter.builder("wharf.http.slow.request.disconnects")
                     .description("connections closed because a request's headers or body arrived too slowly")
@@ -105,6 +108,11 @@ final class HttpMetrics {
     /** A request's head ({@code header}) or body ({@code body}) came too slowly. */
     void slowRequestDisconnect(String reason) {
         slowRequestDisconnects.get(reason).increment();
+    }
+
+    /** An offset commit failed. */
+    void commitFailure() {
+        commitFailures.increment();
     }
 
     void idleDisconnect() {

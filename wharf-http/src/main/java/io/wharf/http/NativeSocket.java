@@ -421,6 +421,7 @@ final class NativeSocket extends FeedChannel {
             TopicPartition tp = new TopicPartition(reader.topic(), partition);
             reader.commit(Map.of(tp, offset + 1), (offsets, error) -> {
                 if (error != null) {
+                    door.metrics().commitFailure();
                     error(id, new ApiError(io.netty.handler.codec.http.HttpResponseStatus.CONFLICT, "commit_failed",
                             "commit of partition " + partition + " offset " + (offset + 1) + " failed: " + error.getMessage()));
                 } else {
