@@ -29,11 +29,6 @@ public final class RespStats {
         produced.add(acknowledged);
     }
 
-    /** Records were refused before reaching the producer (e.g. their topic does not exist). */
-    public void refused(int records) {
-        deliveryErrors.add(records);
-    }
-
     /** Records were delivered to a consuming client. */
     public void consumed(int records) {
         consumed.add(records);

@@ -63,8 +63,8 @@ public final class ProduceLedger {
         Sending run = kafka.send(records);
         int n = run.size();
         if (run.refusal() != null) {
-            // refused before anything was queued (unknown topic, too large, ...): the command's reply says so
-            stats.refused(n);
+            // refused before anything was queued (unknown topic, too large, ...): the command's reply says so;
+            // counted as refused, not as a delivery error (nothing was delivered to Kafka to fail)
             metrics.produceRefused(n);
             return run;
         }
