@@ -191,7 +191,21 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("connection error remote={}", ctx.channel().remoteAddress(), cause);
-        ctx.close();
+        if (busy || handedOff || !ctx.channel().isActive() || cause instanceof java.io.IOException) {
+            // the client went away, or a reply is already on its way: nothing to answer
+            LOG.debug("connection error remote={}", ctx.channel().remoteAddress(), cause);
+            ctx.close();
+            return;
+        }
+        // a handler before this one failed on the request (e.g. on a malformed escape): answer, never an empty reply
+        ApiError error = cause instanceof ApiError api ? api : cause instanceof IllegalArgumentException
+                ? ApiError.badRequest("bad_request", "the request could not be read: " + cause.getMessage())
+                : new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", cause.toString());
+        long suppressed = FAILED.admit();
+        if (suppressed >= 0) {
+            LOG.warn("event=request-failed remote={} error=\"{}\" suppressed={}", ctx.channel().remoteAddress(),
+                    LogValue.of(cause.toString()), suppressed);
+        }
+        HttpReplies.respond(ctx, false, error.toResponse());
     }
 }

@@ -126,6 +126,16 @@ class BadInputTest {
     }
 
     @Test
+    void aMalformedEscapeIsA400InJsonWhenAuthIsOnToo() throws Exception {
+        try (TestGateway secured = TestGateway.builder().kafka(KAFKA)
+                .auth(new io.wharf.core.config.AuthSettings("pw-bad-input", null, null)).start()) {
+            RawHttp.Reply r = RawHttp.request(secured, "GET /topics/%zz HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertError(r, 400, "bad_request");
+            assertThat(r.head().toLowerCase()).contains("connection: close");
+        }
+    }
+
+    @Test
     void keysAndHeaderValuesAreStoredAsTheExactBytesSent() throws Exception {
         String topic = KAFKA.createTopic("bad-bytes", 1);
         assertThat(raw("POST", "/topics/" + topic + "?key=%FF%FEk&header.h=%00%C3%A9%FF", "", "v1".getBytes()).status())
