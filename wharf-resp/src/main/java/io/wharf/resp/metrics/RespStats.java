@@ -29,6 +29,11 @@ public final class RespStats {
         produced.add(acknowledged);
     }
 
+    /** Records handed to the producer were refused before reaching Kafka (e.g. their topic does not exist). */
+    public void produceRefused(int records) {
+        unflushed.addAndGet(-records);
+    }
+
     /** Records were delivered to a consuming client. */
     public void consumed(int records) {
         consumed.add(records);

@@ -90,8 +90,14 @@ public final class ProduceLedger {
                 }
             }
         }
-        stats.produceFinished(n - failed, failed);
-        metrics.produceFinished(n - failed, failed);
+        if (run.refusal() != null) {
+            // refused after the topic lookup (e.g. no such topic): nothing reached Kafka, so no delivery error
+            stats.produceRefused(n);
+            metrics.produceRefused(n);
+        } else {
+            stats.produceFinished(n - failed, failed);
+            metrics.produceFinished(n - failed, failed);
+        }
         int bytes = run.bytes();
         budget.release(bytes);
         long bytesLeft = pendingBytes.addAndGet(-bytes);
