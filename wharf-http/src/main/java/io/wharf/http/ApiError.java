@@ -1,5 +1,6 @@
 package io.wharf.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -13,22 +14,24 @@ final class ApiError extends RuntimeException {
     private final transient HttpResponseStatus status;
     private final String code;
     private final String allow;
+    private final String field;
 
     ApiError(HttpResponseStatus status, String code, String message) {
-        this(status, code, message, null);
+        this(status, code, message, null, null);
     }
 
-    private ApiError(HttpResponseStatus status, String code, String message, String allow) {
+    private ApiError(HttpResponseStatus status, String code, String message, String allow, String field) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.allow = allow;
+        this.field = field;
     }
 
     /** 405 naming the methods the path does allow. */
     static ApiError methodNotAllowed(String method, String path, String allow) {
         return new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-                method + " is not allowed on " + path + "; use " + allow, allow);
+                method + " is not allowed on " + path + "; use " + allow, allow, null);
     }
 
     static ApiError notFound(String code, String message) {
@@ -39,6 +42,11 @@ final class ApiError extends RuntimeException {
         return new ApiError(HttpResponseStatus.BAD_REQUEST, code, message);
     }
 
+    /** 400 about one field of a JSON body or message: the reply names it in {@code field}. */
+    static ApiError badField(String code, String field, String message) {
+        return new ApiError(HttpResponseStatus.BAD_REQUEST, code, message, null, field);
+    }
+
     HttpResponseStatus status() {
         return status;
     }
@@ -47,8 +55,22 @@ final class ApiError extends RuntimeException {
         return code;
     }
 
+    /** The field the error is about ({@code records[0].value}), or null. */
+    String field() {
+        return field;
+    }
+
+    /** {@code {"error", "message"}} and {@code "field"} when there is one. */
+    ObjectNode toJson() {
+        ObjectNode body = HttpReplies.errorBody(code, getMessage());
+        if (field != null) {
+            body.put("field", field);
+        }
+        return body;
+    }
+
     FullHttpResponse toResponse() {
-        FullHttpResponse response = HttpReplies.error(status, code, getMessage());
+        FullHttpResponse response = HttpReplies.json(status, toJson());
         if (allow != null) {
             response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.ALLOW, allow);
         }

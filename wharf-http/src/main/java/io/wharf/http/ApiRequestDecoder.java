@@ -1,13 +1,13 @@
 package io.wharf.http;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
@@ -15,7 +15,9 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.wharf.core.config.DurationText;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -37,11 +39,10 @@ final class ApiRequestDecoder {
 
     ApiRequest decode(FullHttpRequest request) {
         if (!request.decoderResult().isSuccess()) {
-            throw ApiError.badRequest("bad_request", "malformed HTTP request: " + request.decoderResult().cause());
+            throw malformed(request.decoderResult().cause());
         }
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
-        Map<String, List<String>> params = uri.parameters();
+        RequestTarget target = RequestTarget.parse(request.uri());
+        String path = target.path();
         HttpMethod method = request.method();
         boolean upgrade = request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
         if (upgrade) {
@@ -49,7 +50,7 @@ final class ApiRequestDecoder {
                 throw ApiError.methodNotAllowed(method.name(), path, "GET");
             }
             return switch (path) {
-                case "/" -> kafkaProxy(params);
+                case "/" -> kafkaProxy(target.text());
                 case "/ws" -> new ApiRequest.NativeUpgrade();
                 default -> throw ApiError.notFound("not_found", "no WebSocket endpoint at " + path + "; use / or /ws");
             };
@@ -82,22 +83,23 @@ final class ApiRequestDecoder {
         }
         String rest = path.substring("/topics/".length());
         if (rest.endsWith("/metadata")) {
-            String topic = ProduceJson.topic(QueryStringDecoder.decodeComponent(rest.substring(0, rest.length() - "/metadata".length())));
+            String topic = ProduceJson.topic(rest.substring(0, rest.length() - "/metadata".length()));
             get(method, path);
             return new ApiRequest.DescribeTopic(topic);
         }
         if (rest.contains("/")) {
             throw ApiError.notFound("not_found", "no route for " + path);
         }
-        String topic = ProduceJson.topic(QueryStringDecoder.decodeComponent(rest));
+        String topic = ProduceJson.topic(rest);
         if (method.equals(HttpMethod.POST)) {
-            return produce(topic, request, params);
+            return produce(topic, request, target);
         }
         if (method.equals(HttpMethod.PUT)) {
             return createTopic(topic, request);
         }
         if (method.equals(HttpMethod.GET)) {
-            String lastEventId = request.headers().get("Last-Event-ID");
+            Map<String, List<String>> params = target.text();
+            String lastEventId = RequestTarget.headerText(request.headers().get("Last-Event-ID"), "Last-Event-ID");
             SubscriptionQuery query = SubscriptionQuery.parse(params, lastEventId);
             String accept = request.headers().get(HttpHeaderNames.ACCEPT, "");
             if (accept.contains("text/event-stream")) {
@@ -129,9 +131,24 @@ final class ApiRequestDecoder {
         return new ApiRequest.KafkaProxyUpgrade(topic, group, start, p);
     }
 
-    private ApiRequest produce(String topic, FullHttpRequest request, Map<String, List<String>> params) {
+    /** A request the HTTP codec could not read: what was too long, or what was malformed. */
+    static ApiError malformed(Throwable cause) {
+        if (cause instanceof TooLongHttpHeaderException) {
+            return new ApiError(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
+                    "the request headers are larger than " + HttpPipeline.MAX_HEADER_BYTES + " bytes");
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return new ApiError(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request_line_too_long",
+                    "the request line is longer than " + HttpPipeline.MAX_REQUEST_LINE_BYTES + " bytes");
+        }
+        return ApiError.badRequest("bad_request", "malformed HTTP request: "
+                + (cause == null ? "unreadable" : cause.getClass().getSimpleName() + ": " + cause.getMessage()));
+    }
+
+    private ApiRequest produce(String topic, FullHttpRequest request, RequestTarget target) {
+        Map<String, List<String>> params = target.text(name -> name.equals("key") || name.startsWith("header."));
         String contentType = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "");
-        String idempotencyKey = request.headers().get("Idempotency-Key");
+        String idempotencyKey = RequestTarget.headerText(request.headers().get("Idempotency-Key"), "Idempotency-Key");
         ByteBuf body = request.content();
         if (contentType.toLowerCase().contains("json")) {
             JsonNode tree = parseJson(body);
@@ -141,28 +158,30 @@ final class ApiRequestDecoder {
                 }
                 List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(tree.size());
                 for (int i = 0; i < tree.size(); i++) {
-                    records.add(ProduceJson.record(topic, tree.get(i), "records[" + i + "]"));
+                    records.add(ProduceJson.record(topic, tree.get(i), "records[" + i + "]", "records[" + i + "].",
+                            ProduceJson.RECORD_FIELDS));
                 }
                 return new ApiRequest.Produce(topic, records, true, idempotencyKey);
             }
         }
         byte[] value = ByteBufUtil.getBytes(body);
-        String key = SubscriptionQuery.first(params, "key");
+        // the key is bytes: kept exactly as percent-decoded, or as the header's bytes
+        byte[] key = target.bytes("key");
         if (key == null) {
-            key = request.headers().get("Wharf-Key");
+            String header = request.headers().get("Wharf-Key");
+            key = header == null ? null : RequestTarget.headerBytes(header, "Wharf-Key");
         }
         String partition = SubscriptionQuery.first(params, "partition");
         Integer p = partition == null ? null : SubscriptionQuery.partition(partition);
         List<Header> headers = new ArrayList<>();
-        params.forEach((name, values) -> {
+        target.params().forEach((name, values) -> {
             if (name.startsWith("header.") && name.length() > "header.".length()) {
-                for (String v : values) {
-                    headers.add(new RecordHeader(name.substring("header.".length()), v.getBytes(StandardCharsets.UTF_8)));
+                for (byte[] v : values) {
+                    headers.add(new RecordHeader(name.substring("header.".length()), v));
                 }
             }
         });
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, p, null,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, headers);
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, p, null, key, value, headers);
         return new ApiRequest.Produce(topic, List.of(record), false, idempotencyKey);
     }
 
@@ -209,11 +228,17 @@ final class ApiRequestDecoder {
 
     private static JsonNode parseJson(ByteBuf body) {
         try {
-            JsonNode tree = HttpReplies.JSON.readTree((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
+            JsonNode tree = HttpReplies.STRICT_JSON.readTree((java.io.InputStream) new ByteBufInputStream(body.duplicate()));
             if (tree == null || tree.isMissingNode()) {
                 throw ApiError.badRequest("bad_json", "the body is empty but Content-Type says JSON");
             }
             return tree;
+        } catch (MismatchedInputException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("Trailing token")) {
+                throw ApiError.badRequest("bad_json", "the body holds more than one JSON document: send one "
+                        + "(a batch is one array)");
+            }
+            throw ApiError.badRequest("bad_json", "the body is not valid JSON: " + firstLine(e.getMessage()));
         } catch (IOException e) {
             throw ApiError.badRequest("bad_json", "the body is not valid JSON: " + firstLine(e.getMessage()));
         }
@@ -253,7 +278,8 @@ final class ApiRequestDecoder {
         try {
             wait = v.chars().allMatch(Character::isDigit) ? Duration.ofMillis(Long.parseLong(v)) : DurationText.parse(v);
         } catch (RuntimeException e) {
-            throw ApiError.badRequest("bad_wait", "wait must be a duration like 500ms or 10s, not '" + v + "'");
+            throw ApiError.badRequest("bad_wait", "wait must be a duration like 500ms or 10s (a bare number is "
+                    + "milliseconds), not '" + v + "'");
         }
         if (wait.isNegative() || wait.compareTo(settings.longPollMaxWait()) > 0) {
             throw ApiError.badRequest("bad_wait", "wait must be between 0 and " + settings.longPollMaxWait().toMillis()

@@ -2,6 +2,7 @@ package io.wharf.http;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
@@ -42,11 +43,26 @@ final class BodyLimit extends HttpObjectAggregator {
         super.channelRead(ctx, msg);
     }
 
+    /** With {@code Expect: 100-continue} Netty answers a declared oversized body itself: with our JSON 413. */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+        Object response = super.newContinueResponse(start, maxContentLength, pipeline);
+        if (response instanceof FullHttpResponse refusal
+                && refusal.status().code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()) {
+            refusal.release();
+            return tooLarge();
+        }
+        return response;
+    }
+
+    private FullHttpResponse tooLarge() {
+        return HttpReplies.close(HttpReplies.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+                "the request body is larger than " + maxBodyBytes + " bytes (http.max-body-bytes)"));
+    }
+
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-        FullHttpResponse response = HttpReplies.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
-                "the request body is larger than " + maxBodyBytes + " bytes (http.max-body-bytes)");
-        HttpReplies.close(response);
+        FullHttpResponse response = tooLarge();
         boolean bodyFollows = !(oversized instanceof LastHttpContent);
         if (bodyFollows) {
             draining = true;

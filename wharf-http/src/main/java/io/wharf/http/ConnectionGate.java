@@ -1,12 +1,11 @@
 package io.wharf.http;
 
-import java.nio.charset.StandardCharsets;
-
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -90,14 +89,7 @@ final class ConnectionGate extends ChannelDuplexHandler {
     }
 
     private byte[] refusal() {
-        String body = HttpReplies.errorBody("too_many_connections", "the server already has " + maxConnections
-                + " connections (http.max-connections); try later").toString();
-        byte[] json = body.getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
-                + json.length + "\r\nConnection: close\r\n\r\n";
-        byte[] out = new byte[head.length() + json.length];
-        System.arraycopy(head.getBytes(StandardCharsets.US_ASCII), 0, out, 0, head.length());
-        System.arraycopy(json, 0, out, head.length(), json.length);
-        return out;
+        return HttpReplies.encoded(HttpResponseStatus.SERVICE_UNAVAILABLE, HttpReplies.errorBody("too_many_connections",
+                "the server already has " + maxConnections + " connections (http.max-connections); try later"));
     }
 }

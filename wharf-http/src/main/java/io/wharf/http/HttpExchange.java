@@ -1,5 +1,6 @@
 package io.wharf.http;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -14,6 +15,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.wharf.core.kafka.Causes;
+import io.wharf.core.logging.LogValue;
+import io.wharf.core.logging.WarningThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +33,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     /** Bodies from this size on are decoded off the event loop. */
     private static final int DECODE_OFF_LOOP_BYTES = 256 * 1024;
     private static final Executor DECODER = ForkJoinPool.commonPool();
+    private static final WarningThrottle FAILED = new WarningThrottle(Duration.ofSeconds(10));
 
     private final DoorContext door;
     private final ApiRequestDecoder decoder;
@@ -80,7 +84,8 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private void handle(FullHttpRequest request) {
         busy = true;
         ReadPause.pause(ctx.channel(), ReadPause.Reason.BUSY);
-        keepAlive = HttpUtil.isKeepAlive(request);
+        // after a request the codec could not read (too long, malformed) it discards what follows: close
+        keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         if (request.content().readableBytes() >= DECODE_OFF_LOOP_BYTES) {
             // a large body (a JSON batch of 100k records) takes the decoder hundreds of milliseconds: not on the event loop
             CompletableFuture.supplyAsync(() -> decoder.decode(request), DECODER).whenComplete((decoded, error) ->
@@ -106,8 +111,13 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         } catch (ApiError e) {
             reply(e.toResponse());
         } catch (RuntimeException e) {
-            LOG.warn("event=request-failed remote={} uri={} error=\"{}\"", ctx.channel().remoteAddress(),
-                    new io.netty.handler.codec.http.QueryStringDecoder(request.uri()).path(), e.toString());
+            // a bug, not bad input (bad input is an ApiError): logged with its trace, rate-limited
+            long suppressed = FAILED.admit();
+            if (suppressed >= 0) {
+                LOG.warn("event=request-failed remote={} method={} uri=\"{}\" error=\"{}\" suppressed={}",
+                        ctx.channel().remoteAddress(), LogValue.of(request.method()), LogValue.of(request.uri()),
+                        LogValue.of(e.toString()), suppressed, e);
+            }
             reply(HttpReplies.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", e.toString()));
         } finally {
             request.release();
@@ -142,6 +152,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         handedOff = true;
         busy = false;
         releaseWaiting();
+        RequestClock.remove(ctx.pipeline()); // streams and WebSockets have their own keep-alive rules
         ReadPause.resume(ctx.channel(), ReadPause.Reason.BUSY);
         if (ctx.pipeline().context(this) != null) {
             ctx.pipeline().remove(this);
@@ -180,7 +191,21 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.debug("connection error remote={}", ctx.channel().remoteAddress(), cause);
-        ctx.close();
+        if (busy || handedOff || !ctx.channel().isActive() || cause instanceof java.io.IOException) {
+            // the client went away, or a reply is already on its way: nothing to answer
+            LOG.debug("connection error remote={}", ctx.channel().remoteAddress(), cause);
+            ctx.close();
+            return;
+        }
+        // a handler before this one failed on the request (e.g. on a malformed escape): answer, never an empty reply
+        ApiError error = cause instanceof ApiError api ? api : cause instanceof IllegalArgumentException
+                ? ApiError.badRequest("bad_request", "the request could not be read: " + cause.getMessage())
+                : new ApiError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal", cause.toString());
+        long suppressed = FAILED.admit();
+        if (suppressed >= 0) {
+            LOG.warn("event=request-failed remote={} error=\"{}\" suppressed={}", ctx.channel().remoteAddress(),
+                    LogValue.of(cause.toString()), suppressed);
+        }
+        HttpReplies.respond(ctx, false, error.toResponse());
     }
 }

@@ -21,6 +21,8 @@ final class HttpMetrics {
     private final Counter slowClientDisconnects;
     private final Counter authFailures;
     private final Counter idleDisconnects;
+    private final Counter commitFailures;
+    private final Map<String, Counter> slowRequestDisconnects = new java.util.HashMap<>();
 
     HttpMetrics(MeterRegistry registry) {
         for (ConnectionKind kind : ConnectionKind.values()) {
@@ -45,6 +47,13 @@ final class HttpMetrics {
                 .register(registry);
         idleDisconnects = Counter.builder("wharf.http.idle.disconnects").description("connections closed for idleness")
                 .register(registry);
+        commitFailures = Counter.builder("wharf.http.commit.failures")
+                .description("offset commits of WebSocket consumers that failed (each retry counts)").register(registry);
+        for (String reason : java.util.List.of("header", "body")) {
+            slowRequestDisconnects.put(reason, Counter.builder("wharf.http.slow.request.disconnects")
+                    .description("connections closed because a request's headers or body arrived too slowly")
+                    .tag("reason", reason).register(registry));
+        }
     }
 
     /** Registers a gauge computed from the live connections (e.g. outbound bytes). */
@@ -94,6 +103,16 @@ final class HttpMetrics {
 
     void authFailure() {
         authFailures.increment();
+    }
+
+    /** A request's head ({@code header}) or body ({@code body}) came too slowly. */
+    void slowRequestDisconnect(String reason) {
+        slowRequestDisconnects.get(reason).increment();
+    }
+
+    /** An offset commit failed. */
+    void commitFailure() {
+        commitFailures.increment();
     }
 
     void idleDisconnect() {

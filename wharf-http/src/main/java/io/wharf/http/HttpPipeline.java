@@ -11,12 +11,16 @@ import io.netty.handler.timeout.IdleStateHandler;
 
 /**
  * Builds each connection's pipeline: byte counting, limits (connections, idle time, outbound
- * buffer), HTTP codec, body limit, authentication, then the request/response exchange. Streams and
+ * buffer, request pace), HTTP codec, body limit, authentication, then the request/response exchange. Streams and
  * WebSockets replace the tail of this pipeline when they take a connection over.
  */
 final class HttpPipeline extends ChannelInitializer<Channel> {
     static final String IDLE = "idle";
     static final String AUTH = "auth";
+    /** Longest request line (method, target, version) the codec reads; longer is a 414. */
+    static final int MAX_REQUEST_LINE_BYTES = 4096;
+    /** Most bytes of request headers the codec reads; more is a 431. */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
 
     private final DoorContext door;
     private final ChannelGroup connections;
@@ -37,6 +41,7 @@ final class HttpPipeline extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         connections.add(ch);
+        RequestClock clock = new RequestClock(door.metrics(), door.settings());
         int high = door.settings().outboundBufferBytes();
         ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(high / 2, high));
         ch.pipeline()
@@ -44,7 +49,9 @@ final class HttpPipeline extends ChannelInitializer<Channel> {
                 .addLast("gate", new ConnectionGate(door.metrics(), door.settings().maxConnections()))
                 .addLast("outbound", new OutboundGuard(door.metrics(), door.settings().slowClientTimeout()))
                 .addLast(IDLE, new IdleStateHandler(door.settings().idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                .addLast("codec", new HttpServerCodec(4096, 16 * 1024, 16 * 1024))
+                .addLast(RequestClock.BYTES, clock.bytes())
+                .addLast("codec", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, 16 * 1024))
+                .addLast(RequestClock.MESSAGES, clock.messages())
                 .addLast("body", new BodyLimit(door.settings().maxBodyBytes()))
                 .addLast(AUTH, authenticator)
                 .addLast("exchange", new HttpExchange(door, decoder, routes));

@@ -2,7 +2,9 @@ package io.wharf.http;
 
 import java.nio.charset.StandardCharsets;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -20,6 +22,8 @@ import io.netty.handler.codec.http.HttpVersion;
 final class HttpReplies {
     /** The one JSON mapper of the door (thread-safe once configured). */
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads exactly one JSON document: anything after it is an error, never silently dropped. */
+    static final ObjectReader STRICT_JSON = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private HttpReplies() {
     }
@@ -42,6 +46,20 @@ final class HttpReplies {
 
     static ObjectNode errorBody(String code, String message) {
         return JSON.createObjectNode().put("error", code).put("message", message);
+    }
+
+    /**
+     * A whole JSON response with {@code Connection: close}, as bytes, for handlers below the HTTP
+     * codec that answer whatever state the codec is in.
+     */
+    static byte[] encoded(HttpResponseStatus status, ObjectNode body) {
+        byte[] json = body.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] head = ("HTTP/1.1 " + status.code() + " " + status.reasonPhrase() + "\r\nContent-Type: application/json"
+                + "\r\nContent-Length: " + json.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[head.length + json.length];
+        System.arraycopy(head, 0, out, 0, head.length);
+        System.arraycopy(json, 0, out, head.length, json.length);
+        return out;
     }
 
     /** Marks the response as the connection's last. */

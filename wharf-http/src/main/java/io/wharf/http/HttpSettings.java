@@ -21,11 +21,17 @@ import io.wharf.core.config.Section;
  * @param maxInFlight          produce requests of one connection awaiting Kafka before it stops reading
  * @param longPollMaxWait      longest {@code wait} a long poll may ask for
  * @param heartbeatInterval    how often an idle Server-Sent Events stream gets a comment line
+ * @param requestHeaderTimeout the whole request line and headers must arrive within this from the
+ *                             request's first byte (408 and close beyond), however the bytes trickle in
+ * @param minBodyBytesPerSecond a request body must arrive at least this fast, measured over each
+ *                             {@code bodyRateWindow} (close beyond); 0 turns the check off
+ * @param bodyRateWindow       the interval the body rate is measured over; the first is the grace period
  */
 public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections, Integer maxFrameBytes,
                            Duration idleTimeout, Duration websocketIdleTimeout, Integer outboundBufferBytes,
                            Duration slowClientTimeout, Integer maxInFlight, Duration longPollMaxWait,
-                           Duration heartbeatInterval) implements Section {
+                           Duration heartbeatInterval, Duration requestHeaderTimeout, Integer minBodyBytesPerSecond,
+                           Duration bodyRateWindow) implements Section {
     @JsonCreator
     public HttpSettings {
         enabled = enabled == null || enabled;
@@ -39,11 +45,31 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
         maxInFlight = maxInFlight == null ? 1024 : maxInFlight;
         longPollMaxWait = longPollMaxWait == null ? Duration.ofSeconds(60) : longPollMaxWait;
         heartbeatInterval = heartbeatInterval == null ? Duration.ofSeconds(15) : heartbeatInterval;
+        requestHeaderTimeout = requestHeaderTimeout == null ? Duration.ofSeconds(10) : requestHeaderTimeout;
+        minBodyBytesPerSecond = minBodyBytesPerSecond == null ? 1024 : minBodyBytesPerSecond;
+        bodyRateWindow = bodyRateWindow == null ? Duration.ofSeconds(10) : bodyRateWindow;
+    }
+
+    /** The settings before the slow-request limits; those take their defaults. */
+    public HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections, Integer maxFrameBytes,
+                        Duration idleTimeout, Duration websocketIdleTimeout, Integer outboundBufferBytes,
+                        Duration slowClientTimeout, Integer maxInFlight, Duration longPollMaxWait,
+                        Duration heartbeatInterval) {
+        this(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
+                outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval, null, null, null);
+    }
+
+    /** These settings with other slow-request limits (null keeps the default). */
+    public HttpSettings withSlowRequestLimits(Duration requestHeaderTimeout, Integer minBodyBytesPerSecond,
+                                              Duration bodyRateWindow) {
+        return new HttpSettings(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
+                outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow);
     }
 
     /** The original three settings; every other one takes its default. */
     public HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections) {
-        this(enabled, maxBodyBytes, maxConnections, null, null, null, null, null, null, null, null);
+        this(enabled, maxBodyBytes, maxConnections, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -65,6 +91,11 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
         positive(problems, key + ".slow-client-timeout", slowClientTimeout);
         positive(problems, key + ".long-poll-max-wait", longPollMaxWait);
         positive(problems, key + ".heartbeat-interval", heartbeatInterval);
+        positive(problems, key + ".request-header-timeout", requestHeaderTimeout);
+        if (minBodyBytesPerSecond < 0) {
+            problems.add(key + ".min-body-bytes-per-second: " + minBodyBytesPerSecond + " must be 0 (off) or more");
+        }
+        positive(problems, key + ".body-rate-window", bodyRateWindow);
     }
 
     private static void positive(List<String> problems, String key, int value) {

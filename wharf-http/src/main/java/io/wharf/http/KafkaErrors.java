@@ -10,6 +10,7 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -46,6 +47,10 @@ final class KafkaErrors {
         }
         if (e instanceof InvalidPartitionsException) {
             return ApiError.badRequest("bad_partition", e.getMessage());
+        }
+        if (e instanceof InvalidTimestampException) {
+            // beyond the topic's message.timestamp.after.max.ms / before.max.ms
+            return ApiError.badRequest("bad_timestamp", "Kafka refused the record's timestamp: " + e.getMessage());
         }
         if (e instanceof AuthorizationException) {
             return new ApiError(HttpResponseStatus.FORBIDDEN, "forbidden", "Kafka refused: " + e.getMessage());

@@ -3,9 +3,11 @@ package io.wharf.http;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.netty.buffer.Unpooled;
@@ -16,6 +18,9 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
+import io.wharf.core.kafka.RetryBackoff;
+import io.wharf.core.logging.LogValue;
+import io.wharf.core.logging.WarningThrottle;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -34,6 +39,11 @@ final class KafkaProxySocket extends FeedChannel implements SocketMember.Listene
     private static final Logger LOG = LoggerFactory.getLogger(KafkaProxySocket.class);
     private static final int MAX_BATCH_RECORDS = 500;
     private static final long MAX_BATCH_BYTES = 256 * 1024;
+    /** A failed commit is retried after this, doubling per failure up to the max; a success resets it. */
+    static final Duration COMMIT_RETRY_FIRST = Duration.ofMillis(100);
+    static final Duration COMMIT_RETRY_MAX = Duration.ofSeconds(5);
+    /** One commit-failed warning per interval for the whole door (an outage fails every socket's commits). */
+    private static final WarningThrottle COMMIT_FAILED = new WarningThrottle(Duration.ofSeconds(10));
 
     private final DoorContext door;
     private final ApiRequest.KafkaProxyUpgrade request;
@@ -43,6 +53,9 @@ final class KafkaProxySocket extends FeedChannel implements SocketMember.Listene
     private long sentUpTo = -1;
     private long committing = -1;
     private boolean commitInFlight;
+    /** A failed commit waits for its retry; sent batches meanwhile only raise the target. */
+    private boolean commitRetryScheduled;
+    private final RetryBackoff commitBackoff = new RetryBackoff(COMMIT_RETRY_FIRST, COMMIT_RETRY_MAX);
 
     KafkaProxySocket(DoorContext door, ApiRequest.KafkaProxyUpgrade request) {
         super("kafka-proxy socket");
@@ -57,7 +70,7 @@ final class KafkaProxySocket extends FeedChannel implements SocketMember.Listene
         reader = SocketMember.assigned(door, request.group(), WebSocketRoute.consumerOverrides(), partition,
                 request.offset(), channel, this, 2_000, queueBytes);
         LOG.info("event=kafka-proxy-connected remote={} topic={} partition={} group={} offset={}", channel.remoteAddress(),
-                request.topic(), request.partition(), request.group(), request.offset() == null ? "committed" : request.offset());
+                request.topic(), request.partition(), LogValue.of(request.group()), request.offset() == null ? "committed" : request.offset());
     }
 
     @Override
@@ -111,20 +124,33 @@ final class KafkaProxySocket extends FeedChannel implements SocketMember.Listene
     }
 
     private void commitNext() {
-        if (commitInFlight || sentUpTo <= committing || reader == null) {
+        if (commitInFlight || commitRetryScheduled || sentUpTo <= committing || reader == null || !channel.isActive()) {
             return;
         }
         commitInFlight = true;
         long target = sentUpTo;
         reader.commit(Map.of(partition, target + 1), (offsets, error) -> {
             commitInFlight = false;
-            if (error != null) {
-                LOG.warn("event=commit-failed topic={} partition={} group={} offset={} error=\"{}\"", partition.topic(),
-                        partition.partition(), request.group(), target + 1, error.getMessage());
-            } else {
+            if (error == null) {
                 committing = target;
+                commitBackoff.succeeded();
+                commitNext();
+                return;
             }
-            commitNext();
+            door.metrics().commitFailure();
+            Duration delay = commitBackoff.failed();
+            long suppressed = COMMIT_FAILED.admit();
+            if (suppressed >= 0) {
+                LOG.warn("event=commit-failed topic={} partition={} group={} offset={} failures={} retry_ms={} "
+                                + "error=\"{}\" suppressed={}", partition.topic(), partition.partition(),
+                        LogValue.of(request.group()), target + 1, commitBackoff.failures(), delay.toMillis(),
+                        LogValue.of(error.getMessage()), suppressed);
+            }
+            commitRetryScheduled = true;
+            channel.eventLoop().schedule(() -> {
+                commitRetryScheduled = false;
+                commitNext();
+            }, delay.toNanos(), TimeUnit.NANOSECONDS);
         });
     }
 

@@ -3,7 +3,10 @@ package io.wharf.http;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -18,13 +21,28 @@ import io.wharf.core.hub.ResumeToken;
 import io.wharf.core.hub.StartPosition;
 import io.wharf.core.hub.Subscription;
 import io.wharf.core.hub.TopicHub;
+import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.core.kafka.TopicInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code GET /topics/{topic}} without SSE: waits up to {@code wait} for the first events from the
  * hub and answers with up to {@code max} of them and the resume token to pass as {@code token} (or
  * {@code Last-Event-ID}) on the next poll.
+ *
+ * <p>Once the first events are there it keeps collecting until it holds {@code max}, or it has read
+ * every chosen partition up to the end Kafka reported when those first events arrived, or
+ * {@link #GATHER_MAX} passed: the hub reads each partition on its own thread, so on a cold topic one
+ * partition's records arrive before the others', and answering with the first alone would return
+ * 1 of 3 records that were all there.
  */
 final class LongPollRoute {
+    /** Longest a poll that has records waits for the rest of what Kafka holds (bounded by {@code wait}). */
+    static final Duration GATHER_MAX = Duration.ofSeconds(2);
+    /** How often a gathering poll looks again (filtered-out records advance the position without a signal). */
+    private static final long GATHER_TICK_NANOS = Duration.ofMillis(20).toNanos();
+
     private final DoorContext door;
 
     LongPollRoute(DoorContext door) {
@@ -33,9 +51,9 @@ final class LongPollRoute {
 
     void poll(ChannelHandlerContext ctx, ApiRequest.LongPoll request, HttpExchange exchange) {
         TopicHub hub = door.hub();
-        StreamRoute.whenTopicFits(door, ctx, request.topic(), request.query(), exchange, () -> {
+        StreamRoute.whenTopicFits(door, ctx, request.topic(), request.query(), exchange, info -> {
             try {
-                new Poll(ctx, request, exchange).start(hub);
+                new Poll(ctx, request, exchange, info).start(hub);
             } catch (RuntimeException e) {
                 exchange.fail(e);
             }
@@ -47,19 +65,28 @@ final class LongPollRoute {
         private final ChannelHandlerContext ctx;
         private final ApiRequest.LongPoll request;
         private final HttpExchange exchange;
+        private final TopicInfo info;
         private final List<HubEvent> events = new ArrayList<>();
         private Subscription subscription;
         private ScheduledFuture<?> timeout;
         private boolean done;
+        /** When gathering began (the first events arrived), or 0. */
+        private long gatherStartNanos;
+        private long deadlineNanos;
+        /** The end offset of each chosen partition when gathering began; null until Kafka answered. */
+        private Map<Integer, Long> ends;
+        private ScheduledFuture<?> tick;
 
-        Poll(ChannelHandlerContext ctx, ApiRequest.LongPoll request, HttpExchange exchange) {
+        Poll(ChannelHandlerContext ctx, ApiRequest.LongPoll request, HttpExchange exchange, TopicInfo info) {
             this.ctx = ctx;
             this.request = request;
             this.exchange = exchange;
+            this.info = info;
         }
 
         void start(TopicHub hub) {
             subscription = hub.subscribe(request.query().toRequest(request.topic(), 0), this);
+            deadlineNanos = System.nanoTime() + request.maxWait().toNanos();
             timeout = ctx.executor().schedule(this::finish, request.maxWait().toNanos(), TimeUnit.NANOSECONDS);
             ctx.channel().closeFuture().addListener((ChannelFutureListener) f -> ctx.executor().execute(this::abandon));
             collect();
@@ -88,16 +115,80 @@ final class LongPollRoute {
                 return;
             }
             events.addAll(subscription.poll(request.max() - events.size()));
-            if (!events.isEmpty()) {
-                finish();
+            if (events.isEmpty()) {
+                return;
             }
+            if (events.size() >= request.max() || caughtUp()) {
+                finish();
+                return;
+            }
+            long now = System.nanoTime();
+            if (gatherStartNanos == 0) {
+                gatherStartNanos = now;
+                askEnds();
+            } else if (now - gatherStartNanos >= GATHER_MAX.toNanos()) {
+                finish();
+                return;
+            }
+            if (tick == null && deadlineNanos - now > GATHER_TICK_NANOS) {
+                tick = ctx.executor().schedule(() -> {
+                    tick = null;
+                    collect();
+                }, GATHER_TICK_NANOS, TimeUnit.NANOSECONDS);
+            }
+        }
+
+        /** Asks Kafka where each chosen partition ends now: what is there to gather. */
+        private void askEnds() {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            if (request.query().partitions().isEmpty()) {
+                for (int p = 0; p < info.partitions(); p++) {
+                    latest.put(new TopicPartition(request.topic(), p), OffsetSpec.latest());
+                }
+            } else {
+                request.query().partitions().forEach(p -> latest.put(new TopicPartition(request.topic(), p), OffsetSpec.latest()));
+            }
+            KafkaAccess.toCompletable(door.kafka().admin().listOffsets(latest).all()).whenComplete((offsets, error) -> {
+                if (error != null) {
+                    return; // gather until GATHER_MAX instead
+                }
+                Map<Integer, Long> byPartition = new HashMap<>();
+                offsets.forEach((tp, o) -> byPartition.put(tp.partition(), o.offset()));
+                ctx.executor().execute(() -> {
+                    ends = byPartition;
+                    collect();
+                });
+            });
+        }
+
+        /** Whether every chosen partition has been read up to where it ended when gathering began. */
+        private boolean caughtUp() {
+            if (ends == null) {
+                return false;
+            }
+            Map<Integer, Long> position = subscription.position().nextOffsets();
+            for (Map.Entry<Integer, Long> end : ends.entrySet()) {
+                Long next = position.get(end.getKey());
+                if (end.getValue() > 0 && (next == null || next < end.getValue())) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private void abandon() {
             if (!done) {
                 done = true;
                 timeout.cancel(false);
+                cancelTick();
                 subscription.close();
+            }
+        }
+
+        private void cancelTick() {
+            if (tick != null) {
+                tick.cancel(false);
+                tick = null;
             }
         }
 
@@ -109,6 +200,7 @@ final class LongPollRoute {
             if (timeout != null) {
                 timeout.cancel(false);
             }
+            cancelTick();
             if (events.size() < request.max()) {
                 events.addAll(subscription.poll(request.max() - events.size()));
             }

@@ -57,6 +57,10 @@ sealed interface NativeMessage {
     record Resume(String id) implements NativeMessage {
     }
 
+    /** The fields of a {@code produce} message: a record's and the message's own. */
+    Set<String> PRODUCE_FIELDS = Set.copyOf(java.util.stream.Stream.concat(ProduceJson.RECORD_FIELDS.stream(),
+            java.util.stream.Stream.of("type", "id", "topic")).toList());
+
     /** Default and largest unacknowledged window of a group subscription. */
     int DEFAULT_WINDOW = 1000;
     int MAX_WINDOW = 100_000;
@@ -69,7 +73,7 @@ sealed interface NativeMessage {
     static NativeMessage parse(String text) {
         JsonNode node;
         try {
-            node = HttpReplies.JSON.readTree(text);
+            node = HttpReplies.STRICT_JSON.readTree(text);
         } catch (IOException e) {
             throw new Invalid(null, ApiError.badRequest("bad_json", "the message is not valid JSON"));
         }
@@ -85,7 +89,8 @@ sealed interface NativeMessage {
             return switch (type) {
                 case "subscribe" -> subscribe(id, node);
                 case "unsubscribe" -> new Unsubscribe(id);
-                case "produce" -> new Produce(id, ProduceJson.record(ProduceJson.topic(text(node, "topic")), node, "produce"));
+                case "produce" -> new Produce(id, ProduceJson.record(ProduceJson.topic(text(node, "topic")), node,
+                        "the produce message", "", PRODUCE_FIELDS));
                 case "ack" -> new Ack(id, partition(node.get("partition")), offset(node.get("offset"), "offset"));
                 case "pause" -> new Pause(id);
                 case "resume" -> new Resume(id);

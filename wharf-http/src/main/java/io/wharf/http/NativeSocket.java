@@ -200,7 +200,11 @@ final class NativeSocket extends FeedChannel {
         if (id != null) {
             m.put("id", id);
         }
-        send(m.put("code", e.code()).put("message", e.getMessage()));
+        m.put("code", e.code()).put("message", e.getMessage());
+        if (e.field() != null) {
+            m.put("field", e.field());
+        }
+        send(m);
     }
 
     private void send(ObjectNode message) {
@@ -417,6 +421,7 @@ final class NativeSocket extends FeedChannel {
             TopicPartition tp = new TopicPartition(reader.topic(), partition);
             reader.commit(Map.of(tp, offset + 1), (offsets, error) -> {
                 if (error != null) {
+                    door.metrics().commitFailure();
                     error(id, new ApiError(io.netty.handler.codec.http.HttpResponseStatus.CONFLICT, "commit_failed",
                             "commit of partition " + partition + " offset " + (offset + 1) + " failed: " + error.getMessage()));
                 } else {

@@ -38,6 +38,11 @@ final class ReadPause {
         }
     }
 
+    /** Whether reading is paused for this reason. */
+    static boolean paused(Channel channel, Reason reason) {
+        return (mask(channel)[0] & 1 << reason.ordinal()) != 0;
+    }
+
     private static int[] mask(Channel channel) {
         int[] mask = channel.attr(KEY).get();
         if (mask == null) {

@@ -2,6 +2,7 @@ package io.wharf.http;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -30,15 +31,15 @@ final class StreamRoute {
 
     void open(ChannelHandlerContext ctx, ApiRequest.Stream request, HttpExchange exchange) {
         TopicHub hub = door.hub();
-        whenTopicFits(door, ctx, request.topic(), request.query(), exchange, () -> start(ctx, hub, request, exchange));
+        whenTopicFits(door, ctx, request.topic(), request.query(), exchange, info -> start(ctx, hub, request, exchange));
     }
 
     /**
-     * Looks the topic up and checks the query's partitions against it, then runs {@code then} on the
-     * connection's event loop while the connection is open; a failure becomes the exchange's reply.
+     * Looks the topic up and checks the query's partitions against it, then runs {@code then} with
+     * it on the connection's event loop while the connection is open; a failure becomes the exchange's reply.
      */
     static void whenTopicFits(DoorContext door, ChannelHandlerContext ctx, String topic, SubscriptionQuery query,
-                              HttpExchange exchange, Runnable then) {
+                              HttpExchange exchange, Consumer<TopicInfo> then) {
         door.kafka().topic(topic).whenComplete((info, error) -> ctx.executor().execute(() -> {
             if (error != null) {
                 exchange.fail(error);
@@ -51,7 +52,7 @@ final class StreamRoute {
                 return;
             }
             if (ctx.channel().isActive()) {
-                then.run();
+                then.accept(info);
             }
         }));
     }

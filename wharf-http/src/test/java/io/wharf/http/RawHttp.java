@@ -31,18 +31,52 @@ final class RawHttp {
             InputStream in = socket.getInputStream();
             String head = readHead(in);
             int status = Integer.parseInt(head.split(" ")[1]);
-            int length = 0;
-            for (String line : head.split("\r\n")) {
-                if (line.toLowerCase().startsWith("content-length:")) {
-                    length = Integer.parseInt(line.substring(15).trim());
-                }
-            }
-            byte[] body = in.readNBytes(length);
+            byte[] body = in.readNBytes(contentLength(head));
             return new String[] {String.valueOf(status), new String(body, StandardCharsets.UTF_8)};
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /** A reply read off a raw socket: status, head (status line and headers) and body. */
+    record Reply(int status, String head, String body) {
+    }
+
+    /**
+     * Sends a request exactly as given (bytes, so a test can send what no client library would)
+     * and reads one reply; {@code closed} is true when the server closed the connection after it.
+     */
+    static Reply request(TestGateway gateway, byte[] request) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", gateway.endpoint("http").port())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            String head = readHead(in);
+            if (head.isEmpty()) {
+                return new Reply(-1, "", "");
+            }
+            int status = Integer.parseInt(head.split(" ")[1]);
+            byte[] body = in.readNBytes(contentLength(head));
+            return new Reply(status, head, new String(body, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** {@link #request(TestGateway, byte[])} of UTF-8 text. */
+    static Reply request(TestGateway gateway, String request) throws IOException {
+        return request(gateway, request.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The Content-Length of a response head, 0 without one. */
+    static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                return Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return 0;
+    }
+
+    /** Reads up to and including the blank line ending a response head. */
+    static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int matched = 0;
         while (matched < 4) {

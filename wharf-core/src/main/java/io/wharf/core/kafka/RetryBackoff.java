@@ -40,6 +40,11 @@ public final class RetryBackoff {
         failures = 0;
     }
 
+    /** Failures in a row so far. */
+    public int failures() {
+        return failures;
+    }
+
     /** Nanoseconds until the next attempt may run; 0 when it may run now. */
     public long remainingNanos() {
         if (failures == 0) {

@@ -18,6 +18,7 @@ public final class RespMetrics {
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Counter produced;
     private final Counter produceFailures;
+    private final Counter produceRefused;
     private final Counter consumed;
     private final Counter connectionsAccepted;
     private final Counter slowClients;
@@ -42,6 +43,8 @@ public final class RespMetrics {
                 .description("records acknowledged by Kafka").register(registry);
         produceFailures = Counter.builder("wharf.resp.records.produce.failed").tag("door", "resp")
                 .description("records Kafka refused or that could not be sent").register(registry);
+        produceRefused = Counter.builder("wharf.resp.records.produce.refused").tag("door", "resp")
+                .description("records refused before reaching Kafka (unknown topic, too large)").register(registry);
         consumed = Counter.builder("wharf.resp.records.consumed").tag("door", "resp")
                 .description("records delivered to clients").register(registry);
     }
@@ -87,7 +90,7 @@ public final class RespMetrics {
 
     /** Records were refused before reaching the producer. */
     public void produceRefused(int records) {
-        produceFailures.increment(records);
+        produceRefused.increment(records);
     }
 
     /** Records were delivered to a client. */

@@ -29,9 +29,9 @@ public final class RespStats {
         produced.add(acknowledged);
     }
 
-    /** Records were refused before reaching the producer (e.g. their topic does not exist). */
-    public void refused(int records) {
-        deliveryErrors.add(records);
+    /** Records handed to the producer were refused before reaching Kafka (e.g. their topic does not exist). */
+    public void produceRefused(int records) {
+        unflushed.addAndGet(-records);
     }
 
     /** Records were delivered to a consuming client. */

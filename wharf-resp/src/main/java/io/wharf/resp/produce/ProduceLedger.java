@@ -63,8 +63,8 @@ public final class ProduceLedger {
         Sending run = kafka.send(records);
         int n = run.size();
         if (run.refusal() != null) {
-            // refused before anything was queued (unknown topic, too large, ...): the command's reply says so
-            stats.refused(n);
+            // refused before anything was queued (unknown topic, too large, ...): the command's reply says so;
+            // counted as refused, not as a delivery error (nothing was delivered to Kafka to fail)
             metrics.produceRefused(n);
             return run;
         }
@@ -90,8 +90,14 @@ public final class ProduceLedger {
                 }
             }
         }
-        stats.produceFinished(n - failed, failed);
-        metrics.produceFinished(n - failed, failed);
+        if (run.refusal() != null) {
+            // refused after the topic lookup (e.g. no such topic): nothing reached Kafka, so no delivery error
+            stats.produceRefused(n);
+            metrics.produceRefused(n);
+        } else {
+            stats.produceFinished(n - failed, failed);
+            metrics.produceFinished(n - failed, failed);
+        }
         int bytes = run.bytes();
         budget.release(bytes);
         long bytesLeft = pendingBytes.addAndGet(-bytes);
