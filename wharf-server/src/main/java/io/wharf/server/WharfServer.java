@@ -22,12 +22,14 @@ import org.slf4j.LoggerFactory;
 public final class WharfServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WharfServer.class);
 
+    private final DataDirectoryLock dataDirLock;
     private final EmbeddedKafka broker;
     private final Gateway gateway;
     private final List<Endpoint> endpoints;
     private boolean closed;
 
-    private WharfServer(EmbeddedKafka broker, Gateway gateway, List<Endpoint> endpoints) {
+    private WharfServer(DataDirectoryLock dataDirLock, EmbeddedKafka broker, Gateway gateway, List<Endpoint> endpoints) {
+        this.dataDirLock = dataDirLock;
         this.broker = broker;
         this.gateway = gateway;
         this.endpoints = endpoints;
@@ -40,9 +42,11 @@ public final class WharfServer implements AutoCloseable {
      * @param progress where to print progress lines for slow steps
      */
     public static WharfServer start(WharfConfig config, Consumer<String> progress) {
-        ensureWritable(config.dataDir());
+        // before anything else touches the directory: a second Wharf on it must not start its broker
+        DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDir());
         EmbeddedKafka broker = null;
         try {
+            ensureWritable(config.dataDir());
             WharfConfig effective = config;
             if (config.embeddedKafka()) {
                 Path logDir = config.dataDir().resolve("kafka");
@@ -62,13 +66,19 @@ public final class WharfServer implements AutoCloseable {
                 endpoints.add(new Endpoint("kafka", config.bootstrapServers().split(",")[0].trim()
                         .replaceFirst(":\\d+$", ""), port(config.bootstrapServers()), "(external)"));
             }
-            return new WharfServer(broker, gateway, endpoints);
+            return new WharfServer(lock, broker, gateway, endpoints);
+        } catch (StartupException e) {
+            closeQuietly(broker);
+            lock.close();
+            throw e;
         } catch (PortInUseException | EmbeddedKafkaException | KafkaUnavailableException e) {
             closeQuietly(broker);
+            lock.close();
             throw new StartupException(e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(broker);
-            throw new StartupException("start-up failed: " + e, e);
+            lock.close();
+            throw StartupException.unexpected(e, config.bootstrapServers());
         }
     }
 
@@ -125,6 +135,7 @@ public final class WharfServer implements AutoCloseable {
         LOG.info("stopping: draining front doors");
         gateway.close();
         closeQuietly(broker);
+        dataDirLock.close();
         LOG.info("stopped");
     }
 }
