@@ -28,7 +28,7 @@ final class DataDirectoryLock implements AutoCloseable {
     }
 
     /**
-     * Creates the directory if needed and takes the lock.
+     * Creates the directory if needed, takes the lock and checks that the directory is writable.
      *
      * @throws StartupException naming the directory and the holder's process id when another Wharf
      *                          holds it, or why the directory cannot be written
@@ -56,6 +56,8 @@ final class DataDirectoryLock implements AutoCloseable {
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
             channel.force(false);
+            // the lock file may be writable where the directory is not (the broker creates files in it)
+            Files.delete(Files.createTempFile(dir, ".write-check", ".tmp"));
             return new DataDirectoryLock(channel, lock);
         } catch (IOException | SecurityException e) {
             closeQuietly(channel);

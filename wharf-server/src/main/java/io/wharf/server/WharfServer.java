@@ -1,7 +1,5 @@
 package io.wharf.server;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +44,6 @@ public final class WharfServer implements AutoCloseable {
         DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDir());
         EmbeddedKafka broker = null;
         try {
-            ensureWritable(config.dataDir());
             WharfConfig effective = config;
             if (config.embeddedKafka()) {
                 Path logDir = config.dataDir().resolve("kafka");
@@ -85,17 +82,6 @@ public final class WharfServer implements AutoCloseable {
     private static int port(String servers) {
         String first = servers.split(",")[0].trim();
         return Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
-    }
-
-    private static void ensureWritable(Path dataDir) {
-        try {
-            Files.createDirectories(dataDir);
-            Path probe = Files.createTempFile(dataDir, ".write-check", ".tmp");
-            Files.delete(probe);
-        } catch (IOException | SecurityException e) {
-            throw new StartupException("data directory " + dataDir.toAbsolutePath() + " is not writable ("
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
-        }
     }
 
     private static void closeQuietly(EmbeddedKafka broker) {
