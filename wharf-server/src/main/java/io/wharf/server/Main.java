@@ -69,13 +69,13 @@ public final class Main {
             return EXIT_STARTUP_FAILED;
         }
         onReady.accept(server);
-        System.out.println(server.readyLine());
-        System.out.flush();
-
         Shutdown shutdown = new Shutdown(server, config.shutdownTimeout(), EXIT_STOP_FORCED);
         // Handling the signals ourselves (rather than only a shutdown hook) lets a clean stop exit 0, not 143.
+        // Installed before the ready line, so a SIGTERM sent as soon as it appears is a clean stop.
         Signal.handle(new Signal("TERM"), s -> shutdown.signal("SIGTERM"));
         Signal.handle(new Signal("INT"), s -> shutdown.signal("SIGINT"));
+        System.out.println(server.readyLine());
+        System.out.flush();
         try {
             shutdown.awaitStopped();
         } catch (InterruptedException e) {

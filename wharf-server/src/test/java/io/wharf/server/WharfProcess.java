@@ -80,6 +80,12 @@ final class WharfProcess implements AutoCloseable {
                     return line;
                 }
             }
+            if (!process.isAlive()) {
+                drainOutput();
+                return stderr().stream().filter(l -> l.contains(text)).findFirst().orElseThrow(() -> new AssertionError(
+                        "wharf exited with " + process.exitValue() + " before a stderr line with '" + text
+                                + "'; stderr: " + stderr()));
+            }
             Thread.sleep(20);
         }
         throw new AssertionError("no stderr line with '" + text + "' within " + seconds + "s; stderr: " + stderr());
