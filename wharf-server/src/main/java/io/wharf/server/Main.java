@@ -2,7 +2,7 @@ package io.wharf.server;
 
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 import io.wharf.core.config.ConfigException;
 import io.wharf.core.config.ConfigLoader;
@@ -12,10 +12,14 @@ import io.wharf.core.gateway.FrontDoors;
 import picocli.CommandLine;
 import sun.misc.Signal;
 
-/** {@code java -jar wharf.jar}: parse the command line and config, start, run until a signal, stop, exit 0. */
+/**
+ * {@code java -jar wharf.jar}: parse the command line and config, start, run until a signal, stop, exit 0
+ * (or 3 when the stop did not finish within {@code shutdown-timeout} or a second signal came).
+ */
 public final class Main {
     static final int EXIT_STARTUP_FAILED = 1;
     static final int EXIT_USAGE = 2;
+    static final int EXIT_STOP_FORCED = 3;
 
     private Main() {
     }
@@ -25,6 +29,11 @@ public final class Main {
     }
 
     static int run(String[] args) {
+        return run(args, server -> { });
+    }
+
+    /** @param onReady runs once the server is ready, before the ready line is printed (tests use it) */
+    static int run(String[] args, Consumer<WharfServer> onReady) {
         WharfCommand command = new WharfCommand();
         CommandLine cli = new CommandLine(command);
         PrintWriter err = new PrintWriter(System.err, true);
@@ -59,19 +68,16 @@ public final class Main {
             err.println("wharf: " + e.getMessage());
             return EXIT_STARTUP_FAILED;
         }
+        onReady.accept(server);
+        Shutdown shutdown = new Shutdown(server, config.shutdownTimeout(), EXIT_STOP_FORCED);
+        // Handling the signals ourselves (rather than only a shutdown hook) lets a clean stop exit 0, not 143.
+        // Installed before the ready line, so a SIGTERM sent as soon as it appears is a clean stop.
+        Signal.handle(new Signal("TERM"), s -> shutdown.signal("SIGTERM"));
+        Signal.handle(new Signal("INT"), s -> shutdown.signal("SIGINT"));
         System.out.println(server.readyLine());
         System.out.flush();
-
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runnable stop = () -> {
-            server.close();
-            stopped.countDown();
-        };
-        // Handling the signals ourselves (rather than only a shutdown hook) lets a clean stop exit 0, not 143.
-        Signal.handle(new Signal("TERM"), s -> new Thread(stop, "wharf-stop").start());
-        Signal.handle(new Signal("INT"), s -> new Thread(stop, "wharf-stop").start());
         try {
-            stopped.await();
+            shutdown.awaitStopped();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.close();

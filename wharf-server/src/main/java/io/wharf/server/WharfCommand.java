@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
                 "With no --bootstrap-servers it runs its own Kafka broker with data under --data-dir.", ""},
         footer = {"", "Every option is also a root key of the config file (e.g. resp-port: 6380);",
                 "options win over the file. Config values may use $${VAR} or $${VAR:-default}.",
-                "Exit codes: 0 stopped cleanly, 1 failed to start, 2 bad command line or configuration."})
+                "Exit codes: 0 stopped cleanly, 1 failed to start, 2 bad command line or configuration,",
+                "3 stopped by force (the stop outlasted shutdown-timeout, or a second SIGTERM/Ctrl-C)."})
 final class WharfCommand implements Callable<Map<String, Object>> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
     Path config;

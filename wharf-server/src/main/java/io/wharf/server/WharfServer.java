@@ -1,7 +1,5 @@
 package io.wharf.server;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +20,14 @@ import org.slf4j.LoggerFactory;
 public final class WharfServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WharfServer.class);
 
+    private final DataDirectoryLock dataDirLock;
     private final EmbeddedKafka broker;
     private final Gateway gateway;
     private final List<Endpoint> endpoints;
     private boolean closed;
 
-    private WharfServer(EmbeddedKafka broker, Gateway gateway, List<Endpoint> endpoints) {
+    private WharfServer(DataDirectoryLock dataDirLock, EmbeddedKafka broker, Gateway gateway, List<Endpoint> endpoints) {
+        this.dataDirLock = dataDirLock;
         this.broker = broker;
         this.gateway = gateway;
         this.endpoints = endpoints;
@@ -40,7 +40,8 @@ public final class WharfServer implements AutoCloseable {
      * @param progress where to print progress lines for slow steps
      */
     public static WharfServer start(WharfConfig config, Consumer<String> progress) {
-        ensureWritable(config.dataDir());
+        // before anything else touches the directory: a second Wharf on it must not start its broker
+        DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDir());
         EmbeddedKafka broker = null;
         try {
             WharfConfig effective = config;
@@ -62,30 +63,25 @@ public final class WharfServer implements AutoCloseable {
                 endpoints.add(new Endpoint("kafka", config.bootstrapServers().split(",")[0].trim()
                         .replaceFirst(":\\d+$", ""), port(config.bootstrapServers()), "(external)"));
             }
-            return new WharfServer(broker, gateway, endpoints);
+            return new WharfServer(lock, broker, gateway, endpoints);
+        } catch (StartupException e) {
+            closeQuietly(broker);
+            lock.close();
+            throw e;
         } catch (PortInUseException | EmbeddedKafkaException | KafkaUnavailableException e) {
             closeQuietly(broker);
+            lock.close();
             throw new StartupException(e.getMessage(), e);
         } catch (RuntimeException e) {
             closeQuietly(broker);
-            throw new StartupException("start-up failed: " + e, e);
+            lock.close();
+            throw StartupException.unexpected(e, config.bootstrapServers());
         }
     }
 
     private static int port(String servers) {
         String first = servers.split(",")[0].trim();
         return Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
-    }
-
-    private static void ensureWritable(Path dataDir) {
-        try {
-            Files.createDirectories(dataDir);
-            Path probe = Files.createTempFile(dataDir, ".write-check", ".tmp");
-            Files.delete(probe);
-        } catch (IOException | SecurityException e) {
-            throw new StartupException("data directory " + dataDir.toAbsolutePath() + " is not writable ("
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")", e);
-        }
     }
 
     private static void closeQuietly(EmbeddedKafka broker) {
@@ -125,6 +121,7 @@ public final class WharfServer implements AutoCloseable {
         LOG.info("stopping: draining front doors");
         gateway.close();
         closeQuietly(broker);
+        dataDirLock.close();
         LOG.info("stopped");
     }
 }

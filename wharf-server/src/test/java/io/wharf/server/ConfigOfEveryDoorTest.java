@@ -65,7 +65,7 @@ class ConfigOfEveryDoorTest {
         assertThatThrownBy(() -> loader.load(yaml("resp-prot: 7000\n"), Map.of()))
                 .hasMessage("invalid configuration: unknown key 'resp-prot' (known keys: auth, bind, bootstrap-servers, "
                         + "data-dir, embedded, http, http-port, hub, io-threads, kafka, kafka-port, relay, resp, "
-                        + "resp-port)");
+                        + "resp-port, shutdown-timeout)");
     }
 
     @Test

@@ -84,6 +84,19 @@ class MainTest {
     }
 
     @Test
+    void aConfigFileThatCannotBeReadIsNamed() {
+        assertThat(Main.run(new String[] {"--config", dir.toString()})).isEqualTo(2);
+        assertThat(errText()).isEqualTo("wharf: config file '" + dir + "' is not a readable file\n");
+    }
+
+    @Test
+    void aShutdownTimeoutThatIsNotPositiveIsNamed() throws IOException {
+        Path file = Files.writeString(dir.resolve("stop.yaml"), "shutdown-timeout: 0s\n");
+        assertThat(Main.run(new String[] {"--config", file.toString()})).isEqualTo(2);
+        assertThat(errText()).isEqualTo("wharf: invalid configuration: shutdown-timeout: must be positive\n");
+    }
+
+    @Test
     void invalidYamlIsNamedWithItsLine() throws IOException {
         Path file = Files.writeString(dir.resolve("bad.yaml"), "resp-port: 6380\nhttp-port: [8080\n");
         assertThat(Main.run(new String[] {"--config", file.toString()})).isEqualTo(2);

@@ -15,7 +15,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The real {@code ./wharf} script run as a child process, with its output captured line by line. */
+/**
+ * Wharf run as a child process, with its output captured line by line: the real {@code ./wharf} script
+ * (the jar), or a main class on the test class path with Wharf's own logging configuration.
+ */
 final class WharfProcess implements AutoCloseable {
     private static final Pattern ENDPOINT = Pattern.compile("([a-z]+)=([^ ]+):(\\d+)");
 
@@ -40,6 +43,52 @@ final class WharfProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).directory(root.toFile());
         builder.environment().put("WHARF_JAVA_OPTS", "-Xmx512m");
         return new WharfProcess(builder.start());
+    }
+
+    /**
+     * Starts {@code mainClass} (e.g. {@link Main}) in a child JVM on this test's class path, logging as the
+     * jar does (its {@code log4j2.xml}, not the test kit's).
+     */
+    static WharfProcess startJava(Class<?> mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-Dlog4j2.configurationFile=" + Path.of("target", "classes", "log4j2.xml").toAbsolutePath(),
+                "-cp", System.getProperty("java.class.path"), mainClass.getName()));
+        command.addAll(List.of(args));
+        return new WharfProcess(new ProcessBuilder(command).start());
+    }
+
+    /** The child's process id. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Sends SIGTERM without waiting. */
+    void signalTerm() throws InterruptedException, IOException {
+        int kill = new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).start().waitFor();
+        if (kill != 0) {
+            throw new AssertionError("kill -TERM " + process.pid() + " failed with " + kill);
+        }
+    }
+
+    /** Waits until a line of standard error contains {@code text}; fails with the stderr so far otherwise. */
+    String awaitStderr(String text, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            for (String line : stderr()) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive()) {
+                drainOutput();
+                return stderr().stream().filter(l -> l.contains(text)).findFirst().orElseThrow(() -> new AssertionError(
+                        "wharf exited with " + process.exitValue() + " before a stderr line with '" + text
+                                + "'; stderr: " + stderr()));
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no stderr line with '" + text + "' within " + seconds + "s; stderr: " + stderr());
     }
 
     private void pump(java.io.InputStream in, List<String> sink, boolean watchReady) {
@@ -96,10 +145,7 @@ final class WharfProcess implements AutoCloseable {
     /** Sends SIGTERM and waits for the exit code. */
     int terminate() throws InterruptedException, IOException {
         // Process.destroy() would close our ends of its pipes, losing what it logs while stopping.
-        int kill = new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).start().waitFor();
-        if (kill != 0) {
-            throw new AssertionError("kill -TERM " + process.pid() + " failed with " + kill);
-        }
+        signalTerm();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
             throw new AssertionError("wharf did not stop within 60s of SIGTERM");

@@ -98,6 +98,8 @@ class WharfScriptIT {
         Path quick = java.nio.file.Files.writeString(dir.resolve("quick.yaml"), "kafka:\n  startup-timeout: 2s\n");
         assertOneLineFailure(1, "wharf: Kafka at 127.0.0.1:1 did not answer within 2s", "--bootstrap-servers",
                 "127.0.0.1:1", "--config", quick.toString(), "--data-dir", dir.resolve("data").toString());
+        assertOneLineFailure(1, "wharf: bootstrap-servers: host no-such-host.invalid does not resolve (DNS lookup failed)",
+                "--bootstrap-servers", "no-such-host.invalid:9092", "--data-dir", dir.resolve("data").toString());
     }
 
     private static void assertOneLineFailure(int code, String firstLinePrefix, String... args) throws Exception {

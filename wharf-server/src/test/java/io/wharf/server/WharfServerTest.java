@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.wharf.core.config.ConfigLoader;
 import io.wharf.core.config.KafkaSettings;
@@ -63,6 +64,26 @@ class WharfServerTest {
         assertThatThrownBy(() -> WharfServer.start(config, progress::add))
                 .isInstanceOf(StartupException.class)
                 .hasMessageStartingWith("Kafka at 127.0.0.1:1 did not answer within 2s");
+    }
+
+    @Test
+    void aBootstrapHostThatDoesNotResolveIsNamed() {
+        WharfConfig config = WharfConfig.builder().bootstrapServers("no-such-host.invalid:9092").ephemeralPorts()
+                .dataDir(dir.resolve("data")).build();
+        assertThatThrownBy(() -> WharfServer.start(config, progress::add))
+                .isInstanceOf(StartupException.class)
+                .hasMessage("bootstrap-servers: host no-such-host.invalid does not resolve (DNS lookup failed)");
+    }
+
+    @Test
+    void aKafkaClientThatCannotBeBuiltNamesTheInnermostCause(TestKafka kafka) {
+        WharfConfig config = external(kafka).toBuilder().kafka(new KafkaSettings(Map.of("security.protocol",
+                "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config", "not a jaas entry"), null, null,
+                Duration.ofSeconds(5), null)).build();
+        assertThatThrownBy(() -> WharfServer.start(config, progress::add))
+                .isInstanceOf(StartupException.class)
+                .hasMessage("start-up failed: KafkaException: Failed to construct kafka producer: KafkaException: Failed to "
+                        + "create new NetworkClient: IllegalArgumentException: Invalid login module control flag 'a' in JAAS config");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.wharf.core.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * @param respPort         Redis-protocol port (0 = a free port)
  * @param httpPort         HTTP / SSE / WebSocket port (0 = a free port)
  * @param ioThreads        Netty event-loop threads shared by every front door (0 = cores)
+ * @param shutdownTimeout  the longest a stop may take; then the process exits anyway (default 30s)
  * @param kafka            Kafka client settings, passed through to every client
  * @param embedded         settings of the embedded broker
  * @param auth             credentials; when any is set every front door requires them
@@ -37,6 +39,7 @@ public record WharfConfig(
         Integer respPort,
         Integer httpPort,
         Integer ioThreads,
+        Duration shutdownTimeout,
         KafkaSettings kafka,
         EmbeddedSettings embedded,
         AuthSettings auth,
@@ -57,6 +60,7 @@ public record WharfConfig(
         respPort = respPort == null ? 6380 : respPort;
         httpPort = httpPort == null ? 8080 : httpPort;
         ioThreads = ioThreads == null ? 0 : ioThreads;
+        shutdownTimeout = shutdownTimeout == null ? Duration.ofSeconds(30) : shutdownTimeout;
         kafka = kafka == null ? new KafkaSettings(null, null, null, null, null) : kafka;
         embedded = embedded == null ? new EmbeddedSettings(null, null, null, null) : embedded;
         auth = auth == null ? new AuthSettings(null, null, null) : auth;
@@ -83,7 +87,7 @@ public record WharfConfig(
 
     /** A builder starting from every default. */
     public static Builder builder() {
-        return new Builder(new WharfConfig(null, null, null, null, null, null, null, null, null, null, null, null));
+        return new Builder(new WharfConfig(null, null, null, null, null, null, null, null, null, null, null, null, null));
     }
 
     /** A builder starting from this configuration. */
@@ -166,6 +170,9 @@ public record WharfConfig(
         if (ioThreads < 0 || ioThreads > 1024) {
             problems.add("io-threads: " + ioThreads + " is out of range (0-1024, 0 = number of cores)");
         }
+        if (shutdownTimeout.isNegative() || shutdownTimeout.isZero()) {
+            problems.add("shutdown-timeout: must be positive");
+        }
         if (bootstrapServers != null) {
             for (String server : bootstrapServers.split(",")) {
                 String s = server.trim();
@@ -198,6 +205,7 @@ public record WharfConfig(
         private Integer respPort;
         private Integer httpPort;
         private Integer ioThreads;
+        private Duration shutdownTimeout;
         private KafkaSettings kafka;
         private EmbeddedSettings embedded;
         private AuthSettings auth;
@@ -212,6 +220,7 @@ public record WharfConfig(
             respPort = from.respPort;
             httpPort = from.httpPort;
             ioThreads = from.ioThreads;
+            shutdownTimeout = from.shutdownTimeout;
             kafka = from.kafka;
             embedded = from.embedded;
             auth = from.auth;
@@ -251,6 +260,12 @@ public record WharfConfig(
             return this;
         }
 
+        /** The longest a stop may take before the process exits anyway. */
+        public Builder shutdownTimeout(Duration timeout) {
+            shutdownTimeout = timeout;
+            return this;
+        }
+
         /** Kafka client settings. */
         public Builder kafka(KafkaSettings settings) {
             kafka = settings;
@@ -287,7 +302,7 @@ public record WharfConfig(
 
         /** The configuration, defaults filled in. */
         public WharfConfig build() {
-            return new WharfConfig(bootstrapServers, dataDir, bind, kafkaPort, respPort, httpPort, ioThreads, kafka,
+            return new WharfConfig(bootstrapServers, dataDir, bind, kafkaPort, respPort, httpPort, ioThreads, shutdownTimeout, kafka,
                     embedded, auth, hub, doors);
         }
     }

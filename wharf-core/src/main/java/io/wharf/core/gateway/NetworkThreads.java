@@ -15,12 +15,17 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one small set of Netty event-loop threads every front door shares (epoll where available).
  * Handlers running on these threads must never block.
  */
 public final class NetworkThreads implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkThreads.class);
+    private static final long STOP_WAIT_SECONDS = 5;
+
     private final boolean epoll;
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
@@ -59,9 +64,20 @@ public final class NetworkThreads implements AutoCloseable {
         return epoll ? "epoll" : "nio";
     }
 
+    /**
+     * Stops the loops, waiting a bounded time: a loop stuck in a handler never terminates, and
+     * waiting for it would keep the whole stop from finishing (its threads are daemons).
+     */
     @Override
     public void close() {
-        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        stop(acceptors, "wharf-accept");
+        stop(workers, "wharf-io");
+    }
+
+    private static void stop(EventLoopGroup group, String name) {
+        if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            LOG.warn("event=network-threads-stop-timeout threads={} waited={}s (a handler is still running)", name,
+                    STOP_WAIT_SECONDS);
+        }
     }
 }
