@@ -3,11 +3,8 @@ package io.wharf.resp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +12,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.wharf.testkit.ExternalTool;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,8 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The real {@code redis-cli} against Wharf: produce, flush, consume, ack, RESP3 and inline
- * commands. CI installs it (Debian package {@code redis-tools}); the test fails, never skips,
- * when it is missing.
+ * commands. Without redis-cli (Debian package {@code redis-tools}) the tests are skipped naming the
+ * package; CI installs it and sets {@code WHARF_REQUIRE_TOOLS=1}, under which they fail instead.
  */
 @ExtendWith(SharedKafka.class)
 class RedisCliSmokeTest {
@@ -36,18 +34,7 @@ class RedisCliSmokeTest {
 
     @BeforeAll
     static void start() {
-        redisCli = onPath("redis-cli");
-    }
-
-    private static String onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path p = Path.of(dir, program);
-            if (Files.isExecutable(p)) {
-                return p.toString();
-            }
-        }
-        throw new AssertionError(program + " is not on PATH (" + System.getenv("PATH") + "): install the Debian package "
-                + "redis-tools (apt-get install -y redis-tools) to run the redis-cli smoke test");
+        redisCli = ExternalTool.REDIS_CLI.path().toString();
     }
 
     /** Runs redis-cli with the given arguments (and stdin), returning its output. */

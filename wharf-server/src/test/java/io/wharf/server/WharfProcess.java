@@ -95,10 +95,10 @@ final class WharfProcess implements AutoCloseable {
 
     /** Sends SIGTERM and waits for the exit code. */
     int terminate() throws InterruptedException, IOException {
-        // Process.destroy() would close our ends of its pipes, losing what it logs while stopping.
-        int kill = new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).start().waitFor();
-        if (kill != 0) {
-            throw new AssertionError("kill -TERM " + process.pid() + " failed with " + kill);
+        // Process.destroy() would close our ends of its pipes, losing what it logs while stopping; the
+        // handle's destroy() only sends SIGTERM (and needs no kill program on PATH).
+        if (!process.toHandle().destroy()) {
+            throw new AssertionError("SIGTERM to " + process.pid() + " was not sent");
         }
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
             process.destroyForcibly();
