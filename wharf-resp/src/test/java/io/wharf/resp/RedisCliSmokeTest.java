@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import io.wharf.testkit.ExternalTool;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,15 +30,17 @@ class RedisCliSmokeTest {
     @RegisterExtension
     static final RespTestGateway gateway = RespTestGateway.perClass();
     private static final TestKafka kafka = SharedKafka.get();
-    private static String redisCli;
 
-    @BeforeAll
-    static void start() {
+    private String redisCli;
+
+    // per test, not @BeforeAll: an aborted @BeforeAll is reported as no test at all, hiding the reason
+    @BeforeEach
+    void findRedisCli() {
         redisCli = ExternalTool.REDIS_CLI.path().toString();
     }
 
     /** Runs redis-cli with the given arguments (and stdin), returning its output. */
-    private static String cli(String stdin, String... args) throws IOException, InterruptedException {
+    private String cli(String stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(redisCli, "-h", "127.0.0.1", "-p", String.valueOf(gateway.port())));
         command.addAll(Arrays.asList(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

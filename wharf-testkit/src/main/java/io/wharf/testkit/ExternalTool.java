@@ -15,6 +15,8 @@ import org.opentest4j.TestAbortedException;
  * {@code ./mvnw verify} on a machine with only a JDK runs everything else. Under
  * {@code WHARF_REQUIRE_TOOLS=1} (or {@code -Dwharf.requireTools=true}), which {@code .ci/run} sets, a
  * missing tool fails the test instead: CI never skips. {@code .ci/install-test-tools} installs them all.
+ * Call it in the test or a {@code @BeforeEach}: an assumption that fails in {@code @BeforeAll} is
+ * reported as no test at all, hiding the reason.
  */
 public enum ExternalTool {
     REDIS_CLI("redis-cli", "redis-tools"),
@@ -113,7 +115,7 @@ public enum ExternalTool {
     /** The skip (a JUnit assumption) or, when tools are required, the failure for a missing tool. */
     private static RuntimeException missing(String reason) {
         if (required()) {
-            throw new AssertionError(reason + " [" + REQUIRE_ENV + "=1: a missing tool fails the build]");
+            throw new AssertionError(reason + " [tools are required here (" + REQUIRE_ENV + "=1 or -D" + REQUIRE_PROPERTY + "=true): failing, not skipping]");
         }
         return new TestAbortedException(reason);
     }
