@@ -115,7 +115,8 @@ public enum ExternalTool {
     /** The skip (a JUnit assumption) or, when tools are required, the failure for a missing tool. */
     private static RuntimeException missing(String reason) {
         if (required()) {
-            throw new AssertionError(reason + " [tools are required here (" + REQUIRE_ENV + "=1 or -D" + REQUIRE_PROPERTY + "=true): failing, not skipping]");
+            throw new AssertionError(reason + " [tools are required here (" + REQUIRE_ENV + "=1 or -D" + REQUIRE_PROPERTY
+                    + "=true): failing, not skipping]");
         }
         return new TestAbortedException(reason);
     }
