@@ -83,7 +83,7 @@ class ReadmeTourTest {
         }
     }
 
-    /** Starts Wharf as {@code ./wharf} with the tour's arguments would, but in this JVM, on free ports. */
+    /** Starts Wharf as {@code ./wharf} with the tour's arguments does, but in this JVM, on free ports. */
     private WharfServer startWharf(String command) {
         List<String> args = new ArrayList<>(List.of(command.replaceFirst("^\\./wharf", "").replaceFirst("&$", "")
                 .strip().split("\\s+")));
