@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wharf.testkit.ExternalTool;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestKafka;
 import io.wharf.testkit.gateway.TestGateway;
@@ -118,8 +119,9 @@ class HubDoorsTest {
 
     @Test
     void curlReadsTheEventStream() throws Exception {
+        String curlProgram = ExternalTool.CURL.path().toString();
         String topic = produce(kafka.createTopic("sse-curl", 1), 5);
-        Process curl = new ProcessBuilder("curl", "-sN", "--max-time", "30", "-H", "Accept: text/event-stream",
+        Process curl = new ProcessBuilder(curlProgram, "-sN", "--max-time", "30", "-H", "Accept: text/event-stream",
                 TestClients.uri(gateway, "/topics/" + topic + "?start=earliest").toString()).redirectErrorStream(true).start();
         List<String> ids = new ArrayList<>();
         List<String> data = new ArrayList<>();

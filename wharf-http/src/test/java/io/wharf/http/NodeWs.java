@@ -8,40 +8,31 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.wharf.testkit.ExternalTool;
+
 /**
- * The Node {@code ws} client, installed once per build with npm into {@code target/node-ws}, and a
- * way to run a script from test resources with it.
+ * A script from test resources run by Node with the npm {@code ws} client, which is installed before
+ * the build ({@code .ci/install-test-tools}), never by a test; without node or ws the test is skipped
+ * naming what to install (a failure under {@code WHARF_REQUIRE_TOOLS=1}).
  */
 final class NodeWs {
-    private static final Path DIR = Path.of("target", "node-ws").toAbsolutePath();
+    private static final Path SCRIPTS = Path.of("target", "node-scripts").toAbsolutePath();
 
     private NodeWs() {
     }
 
-    /** Installs ws (npm) unless already there; fails with npm's output when it cannot. */
-    static synchronized Path install() throws IOException, InterruptedException {
-        if (Files.isDirectory(DIR.resolve("node_modules").resolve("ws"))) {
-            return DIR;
-        }
-        Files.createDirectories(DIR);
-        Result r = run(DIR, 300, "npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", DIR.toString(),
-                "ws@8");
-        if (r.exit() != 0 || !Files.isDirectory(DIR.resolve("node_modules").resolve("ws"))) {
-            throw new IllegalStateException("npm install ws failed (exit " + r.exit() + "): " + r.output());
-        }
-        return DIR;
-    }
-
-    /** Runs a script from test resources (copied next to node_modules) with arguments. */
+    /** Runs a script from test resources (copied to target/node-scripts) with arguments. */
     static Result script(String resource, int timeoutSeconds, String... args) throws IOException, InterruptedException {
-        Path dir = install();
-        Path script = dir.resolve(resource);
+        Path node = ExternalTool.NODE.path();
+        Path modules = ExternalTool.nodePackages("ws").resolve("node_modules");
+        Files.createDirectories(SCRIPTS);
+        Path script = SCRIPTS.resolve(resource);
         try (var in = NodeWs.class.getResourceAsStream("/node/" + resource)) {
             Files.write(script, in.readAllBytes());
         }
-        List<String> command = new ArrayList<>(List.of("node", script.toString()));
+        List<String> command = new ArrayList<>(List.of(node.toString(), script.toString()));
         command.addAll(List.of(args));
-        return run(dir, timeoutSeconds, command.toArray(String[]::new));
+        return run(modules, timeoutSeconds, command.toArray(String[]::new));
     }
 
     /** Exit code and combined output of a process. */
@@ -53,10 +44,13 @@ final class NodeWs {
         }
     }
 
-    private static Result run(Path dir, int timeoutSeconds, String... command) throws IOException, InterruptedException {
-        Path log = Files.createTempFile(DIR, "run", ".log");
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+    private static Result run(Path modules, int timeoutSeconds, String... command) throws IOException, InterruptedException {
+        Path log = Files.createTempFile(SCRIPTS, "run", ".log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(SCRIPTS.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        // require('ws') resolves from the pre-installed packages, not from next to the script
+        builder.environment().put("NODE_PATH", modules.toString());
+        Process p = builder.start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException(String.join(" ", command) + " did not finish in " + timeoutSeconds + "s: "

@@ -65,9 +65,9 @@ final class WharfProcess implements AutoCloseable {
 
     /** Sends SIGTERM without waiting. */
     void signalTerm() throws InterruptedException, IOException {
-        int kill = new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).start().waitFor();
-        if (kill != 0) {
-            throw new AssertionError("kill -TERM " + process.pid() + " failed with " + kill);
+        // the handle's destroy() sends SIGTERM only, and needs no kill program on PATH
+        if (!process.toHandle().destroy()) {
+            throw new AssertionError("SIGTERM to " + process.pid() + " was not sent");
         }
     }
 

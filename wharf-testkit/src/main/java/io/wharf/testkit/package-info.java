@@ -1,2 +1,2 @@
-/** Test kit: one shared embedded Kafka broker per test JVM and helpers to create topics and read them back. */
+/** Test kit: one shared embedded Kafka broker per test JVM, helpers to create topics and read them back, and the external tools tests run. */
 package io.wharf.testkit;
