@@ -76,6 +76,8 @@ final class HttpReplies {
             return ctx.writeAndFlush(response);
         }
         close(response);
-        return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        // a refused request may still be arriving: closing at once could reset the reply away
+        return ctx.writeAndFlush(response).addListener(response.status().code() >= 400
+                ? LingeringClose.AFTER_REPLY : ChannelFutureListener.CLOSE);
     }
 }

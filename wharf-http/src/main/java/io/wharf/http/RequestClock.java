@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
@@ -191,6 +190,6 @@ final class RequestClock {
         }
         // written below the codec: it answers whatever the codec has half-read
         ctx.writeAndFlush(Unpooled.wrappedBuffer(HttpReplies.encoded(HttpResponseStatus.REQUEST_TIMEOUT,
-                HttpReplies.errorBody("request_timeout", message)))).addListener(ChannelFutureListener.CLOSE);
+                HttpReplies.errorBody("request_timeout", message)))).addListener(LingeringClose.AFTER_REPLY);
     }
 }
