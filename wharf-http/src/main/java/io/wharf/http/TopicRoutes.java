@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.wharf.core.logging.LogValue;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.TopicInfo;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -62,7 +63,7 @@ final class TopicRoutes {
                         return;
                     }
                     LOG.info("event=topic-created topic={} partitions={} configs={}", request.topic(),
-                            request.partitions() == null ? "default" : request.partitions(), request.configs().keySet());
+                            request.partitions() == null ? "default" : request.partitions(), LogValue.of(request.configs().keySet()));
                     kafka.topic(request.topic()).whenComplete((info, e) -> {
                         ObjectNode body = HttpReplies.JSON.createObjectNode().put("topic", request.topic()).put("created", true);
                         if (info != null) {

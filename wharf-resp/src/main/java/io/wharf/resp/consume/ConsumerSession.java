@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.wharf.core.logging.LogValue;
 import io.wharf.core.group.GroupMember;
 import io.wharf.core.group.MemberFailure;
 import io.wharf.core.group.MemberListener;
@@ -313,7 +314,8 @@ public final class ConsumerSession {
 
     /** The consumer could not be created or stopped working: waiting clients get the reason. */
     private void fail(String reason) {
-        LOG.warn("event=resp-consumer-failed group={} client={} topics={} error=\"{}\"", group, name, topics, reason);
+        LOG.warn("event=resp-consumer-failed group={} client={} topics={} error=\"{}\"", LogValue.of(group), LogValue.of(name), topics,
+                LogValue.of(reason));
         failWaiters(reason, State.FAILED);
     }
 

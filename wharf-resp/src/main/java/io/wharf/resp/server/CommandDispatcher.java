@@ -248,7 +248,8 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Ou
         } catch (CommandError e) {
             result = RespCommand.now(e.reply());
         } catch (RuntimeException e) {
-            LOG.warn("event=resp-command-failed command={} client={} error=\"{}\"", name, connection.address(), e.toString(), e);
+            LOG.warn("event=resp-command-failed command={} client={} error=\"{}\"", LogValue.of(name), connection.address(),
+                    LogValue.of(e.toString()), e);
             result = RespCommand.now(RespValue.error("ERR internal error: " + e.getMessage()));
         }
         enqueue(result, name.equals("QUIT"), null, name.equals("BLPOP") || name.equals("BLMPOP"));
