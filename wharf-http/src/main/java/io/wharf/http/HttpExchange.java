@@ -137,9 +137,25 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         HttpReplies.respond(ctx, keepAlive, response);
         busy = false;
         ReadPause.resume(ctx.channel(), ReadPause.Reason.BUSY);
-        if (keepAlive && waiting != null && !waiting.isEmpty()) {
+        handleWaiting();
+    }
+
+    /**
+     * Starts the next pipelined request, but only once the client has taken the replies so far:
+     * else 16 pipelined long polls from a client that never reads would queue 16 replies.
+     */
+    private void handleWaiting() {
+        if (keepAlive && !busy && !handedOff && waiting != null && !waiting.isEmpty() && ctx.channel().isWritable()) {
             handle(waiting.poll());
         }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            handleWaiting();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     /** Answers the current request with the error a failure maps to; any thread. */

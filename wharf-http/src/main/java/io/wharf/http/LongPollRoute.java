@@ -36,8 +36,13 @@ import org.apache.kafka.common.TopicPartition;
  * {@link #GATHER_MAX} passed: the hub reads each partition on its own thread, so on a cold topic one
  * partition's records arrive before the others', and answering with the first alone would return
  * 1 of 3 records that were all there.
+ *
+ * <p>A reply holds at most {@link #MAX_REPLY_BYTES} of records (always at least one): {@code max}
+ * alone would let 10,000 records of a megabyte each make one reply of 10 GB.
  */
 final class LongPollRoute {
+    /** Most bytes of record JSON in one reply; the rest comes with the next poll, from its token. */
+    static final int MAX_REPLY_BYTES = 4 * 1024 * 1024;
     /** Longest a poll that has records waits for the rest of what Kafka holds (bounded by {@code wait}). */
     static final Duration GATHER_MAX = Duration.ofSeconds(2);
     /** How often a gathering poll looks again (filtered-out records advance the position without a signal). */
@@ -204,6 +209,7 @@ final class LongPollRoute {
             if (events.size() < request.max()) {
                 events.addAll(subscription.poll(request.max() - events.size()));
             }
+            List<byte[]> records = cutToReplyBytes();
             ResumeToken next = events.isEmpty() ? subscription.position() : events.get(events.size() - 1).next();
             subscription.close();
             if (next == null || next.nextOffsets().isEmpty()) {
@@ -211,13 +217,40 @@ final class LongPollRoute {
             }
             door.metrics().recordsOut(ConnectionKind.HTTP,
                     (int) events.stream().filter(e -> e instanceof HubEvent.Record).count());
-            exchange.reply(HttpReplies.bytes(HttpResponseStatus.OK, body(next), HttpHeaderValues.APPLICATION_JSON.toString()));
+            exchange.reply(HttpReplies.bytes(HttpResponseStatus.OK, body(next, records), HttpHeaderValues.APPLICATION_JSON.toString()));
         }
 
-        private byte[] body(ResumeToken next) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256 + events.size() * 200);
+        /**
+         * Encodes the records and drops the events past {@link #MAX_REPLY_BYTES}, so the token of
+         * the last event kept resumes exactly after it.
+         */
+        private List<byte[]> cutToReplyBytes() {
+            List<byte[]> records = new ArrayList<>();
+            long bytes = 0;
+            for (int i = 0; i < events.size(); i++) {
+                if (events.get(i) instanceof HubEvent.Record r) {
+                    byte[] json = RecordJson.of(r, request.query().encoding());
+                    if (!records.isEmpty() && bytes + json.length > MAX_REPLY_BYTES) {
+                        events.subList(i, events.size()).clear();
+                        break;
+                    }
+                    bytes += json.length + 1;
+                    records.add(json);
+                }
+            }
+            return records;
+        }
+
+        private byte[] body(ResumeToken next, List<byte[]> records) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(MAX_REPLY_BYTES + 1024L,
+                    256 + records.stream().mapToLong(r -> r.length + 1L).sum()));
             write(out, "{\"topic\":" + HttpReplies.JSON.getNodeFactory().textNode(request.topic()) + ",\"records\":[");
-            array(out, HubEvent.Record.class, r -> RecordJson.of(r, request.query().encoding()));
+            for (int i = 0; i < records.size(); i++) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                out.writeBytes(records.get(i));
+            }
             write(out, "],\"gaps\":[");
             array(out, HubEvent.Gap.class, g -> HttpReplies.JSON.createObjectNode().put("partition", g.partition())
                     .put("from", g.fromOffset()).put("to", g.toOffset()).toString().getBytes(StandardCharsets.UTF_8));

@@ -72,7 +72,8 @@ public final class HostileScenario implements Scenario {
         attacks.put("fuzz", new RespFuzz(args.integer("fuzz-connections", 64), args.integer("fuzz-rate", 100)));
         attacks.put("keys", new KeysPattern(args.integer("keys-connections", 4), args.integer("keys-stars", 6)));
         attacks.put("non-reading", new NonReadingReaders(args.integer("nonreading-resp", 4),
-                args.integer("nonreading-pipeline", 1024), args.integer("nonreading-http", 20)));
+                args.integer("nonreading-pipeline", 1024), args.integer("nonreading-http", 20),
+                java.util.Set.of(args.text("nonreading-kinds", "sse,long-poll,websocket").split(","))));
         attacks.put("half-sent", new HalfSentCommands(args.integer("halfsent-array", 8), args.integer("halfsent-bulk", 16),
                 args.integer("halfsent-bulk-bytes", 32_000_000), args.integer("halfsent-http", 32)));
         attacks.put("slowloris", new Slowloris(args.integer("slowloris-connections", 300),

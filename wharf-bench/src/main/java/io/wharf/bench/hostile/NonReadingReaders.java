@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Readers that never read, on every door: RESP connections pipelining {@code BLMPOP ... COUNT 1000}
@@ -17,11 +18,13 @@ final class NonReadingReaders extends Attack {
     private final int respConnections;
     private final int pipeline;
     private final int httpConnections;
+    private final Set<String> httpKinds;
 
-    NonReadingReaders(int respConnections, int pipeline, int httpConnections) {
+    NonReadingReaders(int respConnections, int pipeline, int httpConnections, Set<String> httpKinds) {
         this.respConnections = respConnections;
         this.pipeline = pipeline;
         this.httpConnections = httpConnections;
+        this.httpKinds = httpKinds;
     }
 
     @Override
@@ -32,7 +35,7 @@ final class NonReadingReaders extends Attack {
     @Override
     String description() {
         return respConnections + " RESP connections pipelining " + pipeline + " x BLMPOP COUNT 1000 (own group each, earliest) + "
-                + httpConnections + " each of SSE, long poll (16 pipelined, max=10000) and WebSocket /ws subscribe, all from"
+                + httpConnections + " each of " + httpKinds + " (SSE, long poll 16 pipelined max=10000, WebSocket /ws subscribe), all from"
                 + " earliest on the full topic, never reading";
     }
 
@@ -54,27 +57,33 @@ final class NonReadingReaders extends Attack {
             });
         }
         for (int i = 0; i < httpConnections; i++) {
-            spawn("sse-" + i, () -> send(connect("sse", target.httpPort(), RECEIVE_BUFFER), ascii("GET /topics/" + t
-                    + "?start=earliest HTTP/1.1\r\nHost: wharf\r\nAccept: text/event-stream\r\n\r\n")));
-            spawn("long-poll-" + i, () -> {
-                byte[] poll = ascii("GET /topics/" + t + "?start=earliest&max=10000&wait=1s HTTP/1.1\r\nHost: wharf\r\n\r\n");
-                ByteArrayOutputStream b = new ByteArrayOutputStream();
-                for (int k = 0; k < 16; k++) {
-                    b.writeBytes(poll);
-                }
-                send(connect("long-poll", target.httpPort(), RECEIVE_BUFFER), b.toByteArray());
-            });
+            if (httpKinds.contains("sse")) {
+                spawn("sse-" + i, () -> send(connect("sse", target.httpPort(), RECEIVE_BUFFER), ascii("GET /topics/" + t
+                        + "?start=earliest HTTP/1.1\r\nHost: wharf\r\nAccept: text/event-stream\r\n\r\n")));
+            }
+            if (httpKinds.contains("long-poll")) {
+                spawn("long-poll-" + i, () -> {
+                    byte[] poll = ascii("GET /topics/" + t + "?start=earliest&max=10000&wait=1s HTTP/1.1\r\nHost: wharf\r\n\r\n");
+                    ByteArrayOutputStream b = new ByteArrayOutputStream();
+                    for (int k = 0; k < 16; k++) {
+                        b.writeBytes(poll);
+                    }
+                    send(connect("long-poll", target.httpPort(), RECEIVE_BUFFER), b.toByteArray());
+                });
+            }
             int n = i;
-            spawn("websocket-" + i, () -> {
-                Conn c = connect("websocket", target.httpPort(), RECEIVE_BUFFER);
-                byte[] key = new byte[16];
-                new Random(n).nextBytes(key);
-                ByteArrayOutputStream b = new ByteArrayOutputStream();
-                b.writeBytes(ascii("GET /ws HTTP/1.1\r\nHost: wharf\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n"));
-                b.writeBytes(maskedText("{\"type\":\"subscribe\",\"id\":\"s\",\"topic\":\"" + t + "\",\"start\":\"earliest\"}"));
-                send(c, b.toByteArray());
-            });
+            if (httpKinds.contains("websocket")) {
+                spawn("websocket-" + i, () -> {
+                    Conn c = connect("websocket", target.httpPort(), RECEIVE_BUFFER);
+                    byte[] key = new byte[16];
+                    new Random(n).nextBytes(key);
+                    ByteArrayOutputStream b = new ByteArrayOutputStream();
+                    b.writeBytes(ascii("GET /ws HTTP/1.1\r\nHost: wharf\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                            + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+                    b.writeBytes(maskedText("{\"type\":\"subscribe\",\"id\":\"s\",\"topic\":\"" + t + "\",\"start\":\"earliest\"}"));
+                    send(c, b.toByteArray());
+                });
+            }
         }
     }
 

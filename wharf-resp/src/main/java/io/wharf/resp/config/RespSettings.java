@@ -69,7 +69,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         maxPendingProduceBytesTotal = maxPendingProduceBytesTotal == null ? 16L * 1024 * 1024 : maxPendingProduceBytesTotal;
         maxOutputBytes = maxOutputBytes == null ? 4 * 1024 * 1024 : maxOutputBytes;
         slowClientTimeout = slowClientTimeout == null ? Duration.ofSeconds(30) : slowClientTimeout;
-        maxBufferedRequestBytes = maxBufferedRequestBytes == null ? 256L * 1024 * 1024 : maxBufferedRequestBytes;
+        maxBufferedRequestBytes = maxBufferedRequestBytes == null ? 64L * 1024 * 1024 : maxBufferedRequestBytes;
         requestTimeout = requestTimeout == null ? Duration.ofSeconds(60) : requestTimeout;
         maxKeysTopics = maxKeysTopics == null ? 100_000 : maxKeysTopics;
     }
