@@ -97,6 +97,17 @@ public final class RespDecoder extends ByteToMessageDecoder {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (pausedForBudget) {
+            // ByteToMessageDecoder asks for another read when a read decoded no command, even with
+            // auto-read off: that would keep filling an incomplete command past the budget
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
+    }
+
+    @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
         // the connection closed: its share of the budget is free
         release();
