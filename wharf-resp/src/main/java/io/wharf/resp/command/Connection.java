@@ -21,6 +21,9 @@ public interface Connection {
     /** The client's {@code ip:port}. */
     String address();
 
+    /** The client's IP address alone (what failed logins are counted by). */
+    String host();
+
     /** 2 or 3. */
     int protocol();
 

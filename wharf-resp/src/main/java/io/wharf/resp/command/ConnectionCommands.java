@@ -144,7 +144,7 @@ final class ConnectionCommands {
             c.authenticate(Credentials.DEFAULT_USER);
             return;
         }
-        AuthOutcome outcome = credentials.attempt("resp", host(c.address()), () -> credentials.checkPassword(user, password));
+        AuthOutcome outcome = credentials.attempt("resp", c.host(), () -> credentials.checkPassword(user, password));
         if (outcome instanceof AuthOutcome.Refused refused) {
             throw CommandError.err(credentials.refusalMessage(refused));
         }
@@ -157,12 +157,6 @@ final class ConnectionCommands {
 
     private static CommandError wrongPass() {
         return CommandError.of("WRONGPASS invalid username-password pair or user is disabled.");
-    }
-
-    /** The client's address without its port: {@link Connection#address()} is {@code ip:port}. */
-    private static String host(String address) {
-        int colon = address.lastIndexOf(':');
-        return colon > 0 ? address.substring(0, colon) : address;
     }
 
     private CompletableFuture<RespValue> client(Connection c, RespRequest r) {

@@ -25,6 +25,7 @@ final class RespConnection implements Connection {
     private final ClientNames names;
     private final MonitorFeed monitors;
     private final String address;
+    private final String host;
     private final ProduceLedger produce;
     private final Outlet outlet;
 
@@ -53,6 +54,8 @@ final class RespConnection implements Connection {
         this.authRequired = authRequired;
         this.names = names;
         this.monitors = monitors;
+        this.host = channel.remoteAddress() instanceof InetSocketAddress i ? i.getAddress().getHostAddress()
+                : String.valueOf(channel.remoteAddress());
         this.address = format(channel.remoteAddress());
         this.produce = produce;
     }
@@ -77,6 +80,11 @@ final class RespConnection implements Connection {
     @Override
     public String address() {
         return address;
+    }
+
+    @Override
+    public String host() {
+        return host;
     }
 
     @Override
