@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.wharf.core.auth.AuthOutcome;
+import io.wharf.core.access.Principal;
 import io.wharf.core.auth.Credentials;
 import io.wharf.core.logging.LogValue;
 import org.slf4j.Logger;
@@ -62,10 +63,11 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
         if (presentsCredentials(header, queryToken)) {
             // only a presented credential can be a guess: it counts against the address's budget
             outcome = credentials.attempt("http", Credentials.hostOf(ctx.channel().remoteAddress()),
-                    () -> (failure[0] = check(header, queryToken, path)) == null);
+                    () -> (failure[0] = check(header, queryToken, path)) == null ? principalOf(header, queryToken, path) : null);
         } else {
             failure[0] = check(header, queryToken, path);
-            outcome = failure[0] == null ? new AuthOutcome.Accepted() : new AuthOutcome.Rejected();
+            outcome = failure[0] == null ? new AuthOutcome.Accepted(principalOf(header, queryToken, path))
+                    : new AuthOutcome.Rejected();
         }
         if (outcome instanceof AuthOutcome.Accepted) {
             ctx.fireChannelRead(msg);
@@ -130,6 +132,31 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
             return "the basic credentials are not valid";
         }
         return "unsupported Authorization scheme; use Bearer or Basic";
+    }
+
+    /** The principal of credentials {@link #check} found valid. */
+    private Principal principalOf(String header, String queryToken, String path) {
+        if (header == null || header.isBlank()) {
+            return credentials.tokenPrincipal(queryToken);
+        }
+        String value = header.trim();
+        int space = value.indexOf(' ');
+        String scheme = space < 0 ? value : value.substring(0, space);
+        String presented = space < 0 ? "" : value.substring(space + 1).trim();
+        if (scheme.equalsIgnoreCase("bearer")) {
+            return credentials.tokenPrincipal(presented);
+        }
+        String userPass = decodeBase64(presented);
+        if (userPass != null) {
+            int colon = userPass.indexOf(':');
+            if (colon >= 0) {
+                Principal p = credentials.passwordPrincipal(userPass.substring(0, colon), userPass.substring(colon + 1));
+                if (p != null) {
+                    return p;
+                }
+            }
+        }
+        return path.equals("/") ? credentials.secretPrincipal(presented) : null;
     }
 
     private static String decodeBase64(String text) {

@@ -20,8 +20,16 @@ public final class LogCapture implements AutoCloseable {
                 null, writer, "capture-" + System.nanoTime(), false, true);
         appender.start();
         context.getConfiguration().getRootLogger().addAppender(appender, null, null);
-        context.getConfiguration().getLoggerConfig("io.wharf").addAppender(appender, null, null);
+        if (ownWharfLogger()) {
+            // an additive io.wharf logger (or none) passes its lines to the root: adding it there too would capture them twice
+            context.getConfiguration().getLoggerConfig("io.wharf").addAppender(appender, null, null);
+        }
         context.updateLoggers();
+    }
+
+    private boolean ownWharfLogger() {
+        var wharf = context.getConfiguration().getLoggerConfig("io.wharf");
+        return wharf != context.getConfiguration().getRootLogger() && !wharf.isAdditive();
     }
 
     /** Everything logged so far, one line per event. */
@@ -34,7 +42,9 @@ public final class LogCapture implements AutoCloseable {
     @Override
     public void close() {
         context.getConfiguration().getRootLogger().removeAppender(appender.getName());
-        context.getConfiguration().getLoggerConfig("io.wharf").removeAppender(appender.getName());
+        if (ownWharfLogger()) {
+            context.getConfiguration().getLoggerConfig("io.wharf").removeAppender(appender.getName());
+        }
         context.updateLoggers();
         appender.stop();
     }

@@ -2,10 +2,16 @@ package io.wharf.core.auth;
 
 import java.time.Duration;
 
+import io.wharf.core.access.Principal;
+
 /** What became of one authentication attempt, for the door to answer. */
 public sealed interface AuthOutcome {
-    /** The credentials were valid. */
-    record Accepted() implements AuthOutcome {
+    /**
+     * The credentials were valid.
+     *
+     * @param principal who presented them
+     */
+    record Accepted(Principal principal) implements AuthOutcome {
     }
 
     /** The credentials were checked and are wrong. */

@@ -7,13 +7,14 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.function.LongSupplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.wharf.core.access.Principal;
 import io.wharf.core.config.AuthSettings;
 import io.wharf.core.config.DurationText;
 import io.wharf.core.logging.LogValue;
@@ -68,18 +69,19 @@ public final class Credentials {
      *
      * @param door    the door's metrics tag, e.g. {@code resp}
      * @param address the client's address without its port ({@link #hostOf})
-     * @param check   whether the presented credentials are valid
+     * @param check   the principal of the presented credentials, or null when they are not valid
      */
-    public AuthOutcome attempt(String door, String address, BooleanSupplier check) {
+    public AuthOutcome attempt(String door, String address, Supplier<Principal> check) {
         DoorCounters c = counters.computeIfAbsent(door, this::countersOf);
         long refused = budget.refusedFor(address);
         if (refused > 0) {
             c.refused().increment();
             return new AuthOutcome.Refused(Duration.ofNanos(refused));
         }
-        if (check.getAsBoolean()) {
+        Principal principal = check.get();
+        if (principal != null) {
             budget.succeeded(address);
-            return new AuthOutcome.Accepted();
+            return new AuthOutcome.Accepted(principal);
         }
         c.failures().increment();
         long refusal = budget.failed(address);
@@ -153,6 +155,53 @@ public final class Credentials {
         }
         String expected = settings.users().get(user);
         return expected != null && same(expected, password);
+    }
+
+    /**
+     * The principal of a user name and password, or null when they do not match: the user's name,
+     * {@code default} for the bare password.
+     */
+    public Principal passwordPrincipal(String user, String password) {
+        if (!checkPassword(user, password)) {
+            return null;
+        }
+        String name = user == null || user.isEmpty() ? DEFAULT_USER : user;
+        if (name.equals(DEFAULT_USER) && settings.password() != null && same(settings.password(), password)) {
+            return new Principal(DEFAULT_USER, Principal.Kind.USER, null, null, null);
+        }
+        return new Principal(name, Principal.Kind.USER, null, null, null);
+    }
+
+    /**
+     * The principal of a configured bearer token, {@code token-<n>} for the n-th of
+     * {@code auth.tokens}, or null when the token is not one of them.
+     */
+    public Principal tokenPrincipal(String token) {
+        if (token == null) {
+            return null;
+        }
+        int found = -1;
+        for (int i = 0; i < settings.tokens().size(); i++) {
+            // every token is compared, so the time taken does not say which one matched
+            if (same(settings.tokens().get(i), token) && found < 0) {
+                found = i;
+            }
+        }
+        return found < 0 ? null : new Principal("token-" + (found + 1), Principal.Kind.TOKEN, null, null, null);
+    }
+
+    /** The principal of kafka-proxy's raw shared secret: the default user's password, or a token. */
+    public Principal secretPrincipal(String secret) {
+        Principal p = passwordPrincipal(DEFAULT_USER, secret);
+        return p != null ? p : tokenPrincipal(secret);
+    }
+
+    /**
+     * The principal of a TLS client certificate the listener verified: its subject in RFC 2253
+     * form, as Kafka names such principals (e.g. {@code CN=device-7,O=Acme}).
+     */
+    public static Principal certificatePrincipal(String subject) {
+        return new Principal(subject, Principal.Kind.CERTIFICATE, null, null, null);
     }
 
     /** Whether a bearer token is one of the configured tokens. */

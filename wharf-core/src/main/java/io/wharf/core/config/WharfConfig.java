@@ -27,6 +27,7 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
  * @param kafka            Kafka client settings, passed through to every client
  * @param embedded         settings of the embedded broker
  * @param auth             credentials; when any is set every front door requires them
+ * @param access           what each principal may do; without rules, everything
  * @param hub              the shared topic hub
  * @param doors            the door sections given in the file or set by code, by settings type; a door
  *                         whose section is absent takes its defaults ({@link #section(Class)})
@@ -43,6 +44,7 @@ public record WharfConfig(
         KafkaSettings kafka,
         EmbeddedSettings embedded,
         AuthSettings auth,
+        AccessSettings access,
         HubSettings hub,
         @JsonIgnore Map<Class<? extends Section>, Section> doors) {
 
@@ -64,6 +66,7 @@ public record WharfConfig(
         kafka = kafka == null ? new KafkaSettings(null, null, null, null, null) : kafka;
         embedded = embedded == null ? new EmbeddedSettings(null, null, null, null) : embedded;
         auth = auth == null ? new AuthSettings(null, null, null) : auth;
+        access = access == null ? AccessSettings.open() : access;
         hub = hub == null ? HubSettings.defaults() : hub;
         Map<Class<? extends Section>, Section> given = new LinkedHashMap<>();
         if (doors != null) {
@@ -87,7 +90,7 @@ public record WharfConfig(
 
     /** A builder starting from every default. */
     public static Builder builder() {
-        return new Builder(new WharfConfig(null, null, null, null, null, null, null, null, null, null, null, null, null));
+        return new Builder(new WharfConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null));
     }
 
     /** A builder starting from this configuration. */
@@ -132,7 +135,7 @@ public record WharfConfig(
 
     /**
      * Core's sections and the given doors' sections by key, in the order the file is printed and
-     * validated: {@code kafka}, {@code embedded}, {@code auth}, then doors and {@code hub} by
+     * validated: {@code kafka}, {@code embedded}, {@code auth}, {@code access}, then doors and {@code hub} by
      * {@link DoorSection#order()} (the hub at {@link #HUB_SECTION_ORDER}).
      */
     public Map<String, Section> sections(List<DoorSection<?>> doorSections) {
@@ -140,6 +143,7 @@ public record WharfConfig(
         sections.put("kafka", kafka);
         sections.put("embedded", embedded);
         sections.put("auth", auth);
+        sections.put("access", access);
         List<DoorSection<?>> sorted = new ArrayList<>(doorSections);
         sorted.sort(Comparator.comparingInt(DoorSection::order));
         boolean hubPlaced = false;
@@ -209,6 +213,7 @@ public record WharfConfig(
         private KafkaSettings kafka;
         private EmbeddedSettings embedded;
         private AuthSettings auth;
+        private AccessSettings access;
         private HubSettings hub;
         private final Map<Class<? extends Section>, Section> doors;
 
@@ -224,6 +229,7 @@ public record WharfConfig(
             kafka = from.kafka;
             embedded = from.embedded;
             auth = from.auth;
+            access = from.access;
             hub = from.hub;
             doors = new LinkedHashMap<>(from.doors);
         }
@@ -284,6 +290,12 @@ public record WharfConfig(
             return this;
         }
 
+        /** Access rules and per-principal limits. */
+        public Builder access(AccessSettings settings) {
+            access = settings;
+            return this;
+        }
+
         /** Topic hub settings. */
         public Builder hub(HubSettings settings) {
             hub = settings;
@@ -303,7 +315,7 @@ public record WharfConfig(
         /** The configuration, defaults filled in. */
         public WharfConfig build() {
             return new WharfConfig(bootstrapServers, dataDir, bind, kafkaPort, respPort, httpPort, ioThreads, shutdownTimeout, kafka,
-                    embedded, auth, hub, doors);
+                    embedded, auth, access, hub, doors);
         }
     }
 }

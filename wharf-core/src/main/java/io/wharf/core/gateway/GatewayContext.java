@@ -1,12 +1,14 @@
 package io.wharf.core.gateway;
 
+import io.wharf.core.access.AccessPolicy;
+import io.wharf.core.access.PrincipalLimits;
 import io.wharf.core.auth.Credentials;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.hub.TopicHub;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.metrics.WharfMetrics;
 
-/** What the gateway shares with every front door: configuration, Kafka, the topic hub, metrics, threads, readiness, auth. */
+/** What the gateway shares with every front door: configuration, Kafka, the topic hub, metrics, threads, readiness, auth, access. */
 public final class GatewayContext {
     private final WharfConfig config;
     private final KafkaAccess kafka;
@@ -14,6 +16,8 @@ public final class GatewayContext {
     private final NetworkThreads network;
     private final Readiness readiness;
     private final Credentials credentials;
+    private final AccessPolicy access;
+    private final PrincipalLimits limits;
     private final TopicHub hub;
 
     GatewayContext(WharfConfig config, KafkaAccess kafka, TopicHub hub, WharfMetrics metrics, NetworkThreads network,
@@ -25,6 +29,8 @@ public final class GatewayContext {
         this.network = network;
         this.readiness = readiness;
         this.credentials = new Credentials(config.auth(), metrics.registry());
+        this.access = new AccessPolicy(config.access(), metrics.registry());
+        this.limits = new PrincipalLimits(config.access(), metrics.registry());
     }
 
     /** The validated configuration. */
@@ -60,5 +66,15 @@ public final class GatewayContext {
     /** The configured credentials every door enforces. */
     public Credentials credentials() {
         return credentials;
+    }
+
+    /** The access rules every door asks before each operation. */
+    public AccessPolicy access() {
+        return access;
+    }
+
+    /** The per-principal limits every door applies. */
+    public PrincipalLimits limits() {
+        return limits;
     }
 }

@@ -136,7 +136,8 @@ public final class KafkaTopicHub implements TopicHub {
         if (request.start() instanceof StartPosition.AtOffset at && at.offset() < 0) {
             throw new IllegalArgumentException("start offset " + at.offset() + " is negative");
         }
-        FilterSet filters = request.filters().isEmpty() ? null : new FilterSet(request.filters());
+        FilterSet filters = request.filters().isEmpty() && request.bound().isEmpty() ? null
+                : new FilterSet(request.filters(), request.bound());
         int capacity = request.queueCapacity() == 0 ? settings.queueCapacity() : request.queueCapacity();
         HubSubscription subscription = new HubSubscription(this, request, listener, filters, capacity);
         subscriptions.add(subscription);

@@ -21,7 +21,7 @@ class CredentialsBudgetTest {
             registry, now::get);
 
     private AuthOutcome attempt(String address, String password) {
-        return credentials.attempt("test", address, () -> credentials.checkPassword(null, password));
+        return credentials.attempt("test", address, () -> credentials.passwordPrincipal(null, password));
     }
 
     private void advance(Duration d) {

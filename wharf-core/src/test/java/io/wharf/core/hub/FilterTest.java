@@ -114,4 +114,45 @@ class FilterTest extends HubTestBase {
         assertThat(same).allSatisfy(s -> assertThat(s.recordCount()).isEqualTo(28));
         assertThat(other.values()).allMatch(v -> v.startsWith("b/"));
     }
+
+    @Test
+    void boundFiltersNarrowEveryClientFilterAndCannotBeWidened() {
+        String topic = kafka.createTopic("hub-filter-bound", 1);
+        List<ProducerRecord<byte[], byte[]>> catalogue = catalogue(topic);
+        produce(catalogue);
+        KafkaTopicHub hub = hub();
+        List<RecordFilter> tenantA = List.of(RecordFilter.of(new KeyEquals(b("a"))));
+        // no filter of its own: only the bound ones
+        RecordingSubscriber bare = subscribe(hub, new SubscriptionRequest(topic, Set.of(), new StartPosition.Earliest(),
+                List.of(), 0).boundTo(tenantA));
+        // a client filter asking for everything of key b gets nothing: AND with the bound filter
+        RecordingSubscriber widening = subscribe(hub, new SubscriptionRequest(topic, Set.of(),
+                new StartPosition.Earliest(), List.of(RecordFilter.of(new KeyEquals(b("b")))), 0).boundTo(tenantA));
+        // the client's own filters keep their indexes within the bound
+        RecordingSubscriber narrowed = subscribe(hub, new SubscriptionRequest(topic, Set.of(),
+                new StartPosition.Earliest(), FILTERS, 0).boundTo(tenantA));
+
+        List<String> expected = catalogue.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .filter(v -> v.startsWith("a/") && !expectedMatches(v).isEmpty()).toList();
+        awaitRecords(bare, 12);
+        awaitRecords(narrowed, expected.size());
+        // one more record, of key a and matching no client filter of the others, marks the end for all three
+        ProducerRecord<byte[], byte[]> last = record(topic, 0, "a", "a/end");
+        produce(List.of(last));
+        awaitRecords(bare, 13);
+        assertThat(bare.values().subList(0, 12)).allMatch(v -> v.startsWith("a/"));
+        assertThat(bare.records()).allSatisfy(r -> assertThat(r.matchedFilters()).isEmpty());
+        assertThat(widening.values()).isEmpty();
+        awaitRecords(narrowed, expected.size() + 1);
+        assertThat(narrowed.values()).containsExactlyElementsOf(concat(expected, "a/end"));
+        for (HubEvent.Record r : narrowed.records()) {
+            assertThat(r.matchedFilters()).isEqualTo(expectedMatches(text(r.value())));
+        }
+    }
+
+    private static List<String> concat(List<String> head, String last) {
+        List<String> all = new ArrayList<>(head);
+        all.add(last);
+        return all;
+    }
 }

@@ -144,7 +144,7 @@ final class ConnectionCommands {
             c.authenticate(Credentials.DEFAULT_USER);
             return;
         }
-        AuthOutcome outcome = credentials.attempt("resp", c.host(), () -> credentials.checkPassword(user, password));
+        AuthOutcome outcome = credentials.attempt("resp", c.host(), () -> credentials.passwordPrincipal(user, password));
         if (outcome instanceof AuthOutcome.Refused refused) {
             throw CommandError.err(credentials.refusalMessage(refused));
         }

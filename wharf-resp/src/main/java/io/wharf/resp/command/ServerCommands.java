@@ -1,5 +1,6 @@
 package io.wharf.resp.command;
 
+import io.wharf.core.pattern.Glob;
 import static io.wharf.resp.command.RespCommand.now;
 
 import java.lang.management.ManagementFactory;

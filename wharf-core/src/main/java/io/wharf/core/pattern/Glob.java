@@ -1,4 +1,4 @@
-package io.wharf.resp.command;
+package io.wharf.core.pattern;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,9 +12,9 @@ import java.util.List;
  * about n² + n steps whatever the pattern, and every match counts its steps against a budget.
  * Immutable; a {@link Scan} is for one thread.
  */
-final class Glob {
+public final class Glob {
     /** Longest pattern accepted, in characters. */
-    static final int MAX_PATTERN_CHARS = 4096;
+    public static final int MAX_PATTERN_CHARS = 4096;
 
     private static final byte LITERAL = 0;
     private static final byte ANY = 1;
@@ -38,7 +38,7 @@ final class Glob {
     }
 
     /** Compiles a pattern (consecutive stars are one star). */
-    static Glob compile(String pattern) {
+    public static Glob compile(String pattern) {
         int len = pattern.length();
         byte[] kinds = new byte[len];
         char[] literals = new char[len];
@@ -106,17 +106,17 @@ final class Glob {
     }
 
     /** Whether the whole name matches, without a step budget (for tests and short names). */
-    boolean matches(CharSequence name) {
+    public boolean matches(CharSequence name) {
         return scan(Long.MAX_VALUE).matches(name);
     }
 
     /** Matches names one after another within {@code maxSteps} steps altogether. */
-    Scan scan(long maxSteps) {
+    public Scan scan(long maxSteps) {
         return new Scan(maxSteps);
     }
 
     /** A run of matches sharing one step budget; once the budget is spent nothing matches any more. */
-    final class Scan {
+    public final class Scan {
         private long stepsLeft;
         private boolean exhausted;
 
@@ -125,12 +125,12 @@ final class Glob {
         }
 
         /** Whether the budget ran out (the last answers are not to be trusted). */
-        boolean exhausted() {
+        public boolean exhausted() {
             return exhausted;
         }
 
         /** Whether the whole name matches the pattern. */
-        boolean matches(CharSequence s) {
+        public boolean matches(CharSequence s) {
             if (exhausted) {
                 return false;
             }
