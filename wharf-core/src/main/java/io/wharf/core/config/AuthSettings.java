@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 /**
  * Credentials every front door enforces once any is set, and the budget of failed attempts each
  * client address has before it is refused for a while.
@@ -21,10 +23,12 @@ import java.util.Map;
  * @param maxRefusal       the longest refusal
  * @param trackedAddresses most client addresses remembered with failures; beyond it the least recently
  *                         seen is forgotten, so memory stays bounded
+ * @param jwt              JSON Web Tokens accepted as credentials ({@code auth.jwt}); null when none are
  */
 public record AuthSettings(String password, Map<String, String> users, List<String> tokens, Integer maxFailures,
                            Duration failureWindow, Duration refusal, Duration maxRefusal,
-                           Integer trackedAddresses) implements Section {
+                           Integer trackedAddresses, JwtSettings jwt) implements Section {
+    @JsonCreator
     public AuthSettings {
         users = users == null ? Map.of() : Map.copyOf(users);
         tokens = tokens == null ? List.of() : List.copyOf(tokens);
@@ -35,6 +39,12 @@ public record AuthSettings(String password, Map<String, String> users, List<Stri
         trackedAddresses = trackedAddresses == null ? 10_000 : trackedAddresses;
     }
 
+    /** Credentials and a failure budget, without JWTs. */
+    public AuthSettings(String password, Map<String, String> users, List<String> tokens, Integer maxFailures,
+                        Duration failureWindow, Duration refusal, Duration maxRefusal, Integer trackedAddresses) {
+        this(password, users, tokens, maxFailures, failureWindow, refusal, maxRefusal, trackedAddresses, null);
+    }
+
     /** Credentials with the default failure budget. */
     public AuthSettings(String password, Map<String, String> users, List<String> tokens) {
         this(password, users, tokens, null, null, null, null, null);
@@ -42,7 +52,13 @@ public record AuthSettings(String password, Map<String, String> users, List<Stri
 
     /** A copy with another failure budget: {@code maxFailures} per {@code window}, refused for {@code refusal} up to {@code maxRefusal}. */
     public AuthSettings withFailureBudget(int maxFailures, Duration window, Duration refusal, Duration maxRefusal) {
-        return new AuthSettings(password, users, tokens, maxFailures, window, refusal, maxRefusal, trackedAddresses);
+        return new AuthSettings(password, users, tokens, maxFailures, window, refusal, maxRefusal, trackedAddresses, jwt);
+    }
+
+    /** A copy accepting JSON Web Tokens as {@code jwt} says (null: none). */
+    public AuthSettings withJwt(JwtSettings jwt) {
+        return new AuthSettings(password, users, tokens, maxFailures, failureWindow, refusal, maxRefusal,
+                trackedAddresses, jwt);
     }
 
     /** True when any credential is configured, so every front door must authenticate. */
@@ -83,6 +99,9 @@ public record AuthSettings(String password, Map<String, String> users, List<Stri
         if (trackedAddresses < 1) {
             problems.add(key + ".tracked-addresses: " + trackedAddresses + " must be at least 1");
         }
+        if (jwt != null) {
+            jwt.problems(key + ".jwt", problems);
+        }
     }
 
     private static void positive(List<String> problems, String key, Duration d) {
@@ -95,6 +114,6 @@ public record AuthSettings(String password, Map<String, String> users, List<Stri
     public String toString() {
         return "AuthSettings[password=" + Secrets.mask(password) + ", users=" + users.keySet() + ", tokens="
                 + tokens.size() + ", maxFailures=" + maxFailures + ", failureWindow=" + failureWindow + ", refusal="
-                + refusal + ", maxRefusal=" + maxRefusal + ", trackedAddresses=" + trackedAddresses + "]";
+                + refusal + ", maxRefusal=" + maxRefusal + ", trackedAddresses=" + trackedAddresses + ", jwt=" + jwt + "]";
     }
 }
