@@ -1,10 +1,11 @@
 package io.wharf.core.auth;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 import io.wharf.core.access.Principal;
 
-/** What became of one authentication attempt, for the door to answer. */
+/** What became of one authentication attempt, for the door to answer (or, for {@link Pending}, to wait for). */
 public sealed interface AuthOutcome {
     /**
      * The credentials were valid.
@@ -14,8 +15,25 @@ public sealed interface AuthOutcome {
     record Accepted(Principal principal) implements AuthOutcome {
     }
 
-    /** The credentials were checked and are wrong. */
-    record Rejected() implements AuthOutcome {
+    /**
+     * The credentials were checked and are wrong.
+     *
+     * @param reason why, when the check says more than "not valid" (a JWT's "the token has expired");
+     *               safe to show the client: it never holds the credential. Null otherwise.
+     */
+    record Rejected(String reason) implements AuthOutcome {
+        /** Wrong, without more to say. */
+        public Rejected() {
+            this(null);
+        }
+    }
+
+    /**
+     * The credential is a JWT signed by a key not fetched yet: {@code outcome} completes with
+     * {@link Accepted}, {@link Rejected} or {@link Refused} once the key set is fetched (on the
+     * key-fetching thread: a door hops back to its event loop).
+     */
+    record Pending(CompletableFuture<AuthOutcome> outcome) implements AuthOutcome {
     }
 
     /**

@@ -15,6 +15,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wharf.core.access.Principal;
+import io.wharf.core.auth.jwt.JwtCheck;
+import io.wharf.core.auth.jwt.JwtVerifier;
+import io.wharf.core.auth.jwt.VerifiedJwt;
 import io.wharf.core.config.AuthSettings;
 import io.wharf.core.config.DurationText;
 import io.wharf.core.logging.LogValue;
@@ -27,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * budget of failed attempts per client address ({@link #attempt}). Every front door asks this one
  * object, so auth, and a guessing client's refusal, mean the same everywhere.
  */
-public final class Credentials {
+public final class Credentials implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Credentials.class);
     private static final WarningThrottle REFUSING_WARNINGS = new WarningThrottle(Duration.ofSeconds(1));
     /** The user a bare password belongs to, as in Redis. */
@@ -39,6 +42,7 @@ public final class Credentials {
     private final FailureBudget budget;
     private final MeterRegistry registry;
     private final Map<String, DoorCounters> counters = new ConcurrentHashMap<>();
+    private final JwtVerifier jwt;
 
     private record DoorCounters(Counter failures, Counter refused) {
     }
@@ -57,6 +61,7 @@ public final class Credentials {
         this.settings = settings;
         this.registry = registry;
         this.budget = new FailureBudget(settings, clock);
+        this.jwt = settings.jwt() == null ? null : new JwtVerifier(settings.jwt(), registry);
         Gauge.builder("wharf.auth.tracked.addresses", budget, FailureBudget::trackedAddresses)
                 .description("client addresses remembered with failed authentication attempts").register(registry);
     }
@@ -72,17 +77,84 @@ public final class Credentials {
      * @param check   the principal of the presented credentials, or null when they are not valid
      */
     public AuthOutcome attempt(String door, String address, Supplier<Principal> check) {
-        DoorCounters c = counters.computeIfAbsent(door, this::countersOf);
+        AuthOutcome.Refused refused = refusedNow(door, address);
+        if (refused != null) {
+            return refused;
+        }
+        return settle(door, address, check.get(), null);
+    }
+
+    /**
+     * One attempt with a bearer credential (HTTP {@code Authorization: Bearer}, {@code access_token},
+     * or a RESP {@code AUTH} password that is a JWT): a configured token, else a JWT when
+     * {@code auth.jwt} is set. Never blocks: a JWT signed by a key not fetched yet answers
+     * {@link AuthOutcome.Pending}.
+     */
+    public AuthOutcome attemptBearer(String door, String address, String token) {
+        AuthOutcome.Refused refused = refusedNow(door, address);
+        if (refused != null) {
+            return refused;
+        }
+        Principal configured = tokenPrincipal(token);
+        if (configured != null || jwt == null || token == null) {
+            return settle(door, address, configured, null);
+        }
+        JwtCheck check = jwt.verifyNow(token);
+        if (check instanceof JwtCheck.KeysPending pending) {
+            return new AuthOutcome.Pending(pending.result().thenApply(done -> settleJwt(door, address, done)));
+        }
+        return settleJwt(door, address, check);
+    }
+
+    /**
+     * One attempt with a user name and password, where the password may also be a JWT (Redis
+     * clients pass a token as the {@code AUTH} password unchanged).
+     */
+    public AuthOutcome attemptPassword(String door, String address, String user, String password) {
+        if (jwt != null && looksLikeJwt(password) && passwordPrincipal(user, password) == null) {
+            return attemptBearer(door, address, password);
+        }
+        return attempt(door, address, () -> passwordPrincipal(user, password));
+    }
+
+    /** Whether {@code auth.jwt} is configured. */
+    public boolean acceptsJwt() {
+        return jwt != null;
+    }
+
+    private static boolean looksLikeJwt(String text) {
+        if (text == null) {
+            return false;
+        }
+        int first = text.indexOf('.');
+        return first > 0 && text.indexOf('.', first + 1) > first && text.startsWith("ey");
+    }
+
+    private AuthOutcome settleJwt(String door, String address, JwtCheck check) {
+        if (check instanceof JwtCheck.Verified verified) {
+            VerifiedJwt v = verified.jwt();
+            return settle(door, address, new Principal(v.subject(), Principal.Kind.JWT, v.roles(), v.claims(),
+                    v.expiresAt()), null);
+        }
+        String reason = check instanceof JwtCheck.Invalid invalid ? invalid.reason() : "the token is not valid";
+        return settle(door, address, null, reason);
+    }
+
+    private AuthOutcome.Refused refusedNow(String door, String address) {
         long refused = budget.refusedFor(address);
         if (refused > 0) {
-            c.refused().increment();
+            counters.computeIfAbsent(door, this::countersOf).refused().increment();
             return new AuthOutcome.Refused(Duration.ofNanos(refused));
         }
-        Principal principal = check.get();
+        return null;
+    }
+
+    private AuthOutcome settle(String door, String address, Principal principal, String reason) {
         if (principal != null) {
             budget.succeeded(address);
             return new AuthOutcome.Accepted(principal);
         }
+        DoorCounters c = counters.computeIfAbsent(door, this::countersOf);
         c.failures().increment();
         long refusal = budget.failed(address);
         if (refusal > 0) {
@@ -93,7 +165,7 @@ public final class Credentials {
                         suppressed);
             }
         }
-        return new AuthOutcome.Rejected();
+        return new AuthOutcome.Rejected(reason);
     }
 
     /** The text a door's client error names the limit with, e.g. for {@code -ERR} or a 429 body. */
@@ -130,6 +202,13 @@ public final class Credentials {
                 Counter.builder("wharf.auth.refused")
                         .description("authentication attempts refused unchecked: the address used up its failure budget")
                         .tag("door", door).register(registry));
+    }
+
+    @Override
+    public void close() {
+        if (jwt != null) {
+            jwt.close();
+        }
     }
 
     /** True when any credential is configured, so every front door must authenticate. */

@@ -63,7 +63,7 @@ public record AuthSettings(String password, Map<String, String> users, List<Stri
 
     /** True when any credential is configured, so every front door must authenticate. */
     public boolean enabled() {
-        return password != null || !users.isEmpty() || !tokens.isEmpty();
+        return password != null || !users.isEmpty() || !tokens.isEmpty() || jwt != null;
     }
 
     @Override

@@ -57,6 +57,7 @@ public final class Gateway implements AutoCloseable {
             resources.add(network);
             Readiness readiness = new Readiness(kafka);
             GatewayContext context = new GatewayContext(config, kafka, hub, metrics, network, readiness);
+            resources.add(context.credentials());
 
             List<Endpoint> endpoints = new ArrayList<>();
             for (FrontDoorFactory<?> factory : FrontDoors.onClassPath()) {
