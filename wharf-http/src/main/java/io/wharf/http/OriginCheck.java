@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 final class OriginCheck extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(OriginCheck.class);
-    private static final WarningThrottle UPGRADES = new WarningThrottle(Duration.ofSeconds(10));
-    private static final WarningThrottle REQUESTS = new WarningThrottle(Duration.ofSeconds(10));
+    /** One per door (this handler is shared by its connections): a client can trigger these at will. */
+    private final WarningThrottle upgrades = new WarningThrottle(Duration.ofSeconds(10));
+    private final WarningThrottle requests = new WarningThrottle(Duration.ofSeconds(10));
 
     private final AllowedOrigins origins;
     private final HttpMetrics metrics;
@@ -60,7 +61,7 @@ final class OriginCheck extends ChannelInboundHandlerAdapter {
         String method = request.method().name();
         request.release();
         metrics.originRefused(upgrade ? HttpMetrics.ORIGIN_UPGRADE : HttpMetrics.ORIGIN_REQUEST);
-        long suppressed = (upgrade ? UPGRADES : REQUESTS).admit();
+        long suppressed = (upgrade ? upgrades : requests).admit();
         if (suppressed >= 0) {
             String path = uri.indexOf('?') < 0 ? uri : uri.substring(0, uri.indexOf('?')); // the query may hold a token
             LOG.warn("event={} origin=\"{}\" method={} path=\"{}\" remote={} suppressed={}",
