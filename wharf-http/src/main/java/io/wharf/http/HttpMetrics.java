@@ -23,6 +23,7 @@ final class HttpMetrics {
     private final Counter idleDisconnects;
     private final Counter commitFailures;
     private final Map<String, Counter> slowRequestDisconnects = new java.util.HashMap<>();
+    private final Map<String, Counter> originRefusals = new java.util.HashMap<>();
 
     HttpMetrics(MeterRegistry registry) {
         for (ConnectionKind kind : ConnectionKind.values()) {
@@ -54,6 +55,23 @@ final class HttpMetrics {
                     .description("connections closed because a request's headers or body arrived too slowly")
                     .tag("reason", reason).register(registry));
         }
+        for (String what : java.util.List.of(ORIGIN_PREFLIGHT, ORIGIN_UPGRADE, ORIGIN_REQUEST)) {
+            originRefusals.put(what, Counter.builder("wharf.http.origin.refused")
+                    .description("browser requests refused because their Origin is not allowed (http.cors.allowed-origins)")
+                    .tag("what", what).register(registry));
+        }
+    }
+
+    /** A CORS preflight from an origin that is not allowed. */
+    static final String ORIGIN_PREFLIGHT = "preflight";
+    /** A WebSocket or kafka-proxy upgrade from an origin that is not allowed. */
+    static final String ORIGIN_UPGRADE = "websocket";
+    /** A state-changing request (POST, PUT, DELETE, ...) from an origin that is not allowed. */
+    static final String ORIGIN_REQUEST = "request";
+
+    /** A request refused for its Origin: {@link #ORIGIN_PREFLIGHT}, {@link #ORIGIN_UPGRADE} or {@link #ORIGIN_REQUEST}. */
+    void originRefused(String what) {
+        originRefusals.get(what).increment();
     }
 
     /** Registers a gauge computed from the live connections (e.g. outbound bytes). */

@@ -11,7 +11,8 @@ import io.netty.handler.timeout.IdleStateHandler;
 
 /**
  * Builds each connection's pipeline: byte counting, limits (connections, idle time, outbound
- * buffer, request pace), HTTP codec, body limit, authentication, then the request/response exchange. Streams and
+ * buffer, request pace), HTTP codec, body limit, Origin check and CORS (before authentication: a
+ * preflight carries no credentials, and a foreign page's WebSocket is refused also with auth off), authentication, then the request/response exchange. Streams and
  * WebSockets replace the tail of this pipeline when they take a connection over.
  */
 final class HttpPipeline extends ChannelInitializer<Channel> {
@@ -28,6 +29,8 @@ final class HttpPipeline extends ChannelInitializer<Channel> {
     private final Authenticator authenticator;
     private final ApiRequestDecoder decoder;
     private final Routes routes;
+    private final AllowedOrigins origins;
+    private final OriginCheck originCheck;
 
     HttpPipeline(DoorContext door, ChannelGroup connections) {
         this.door = door;
@@ -36,6 +39,8 @@ final class HttpPipeline extends ChannelInitializer<Channel> {
         this.authenticator = new Authenticator(door.gateway().credentials(), door.metrics());
         this.decoder = new ApiRequestDecoder(door.settings());
         this.routes = new Routes(door);
+        this.origins = AllowedOrigins.of(door.settings().cors().allowedOrigins());
+        this.originCheck = new OriginCheck(origins, door.metrics());
     }
 
     @Override
@@ -53,6 +58,8 @@ final class HttpPipeline extends ChannelInitializer<Channel> {
                 .addLast("codec", new HttpServerCodec(MAX_REQUEST_LINE_BYTES, MAX_HEADER_BYTES, 16 * 1024))
                 .addLast(RequestClock.MESSAGES, clock.messages())
                 .addLast("body", new BodyLimit(door.settings().maxBodyBytes()))
+                .addLast("origin", originCheck)
+                .addLast("cors", new CorsPolicy(door.settings().cors(), origins, door.metrics()))
                 .addLast(AUTH, authenticator)
                 .addLast("exchange", new HttpExchange(door, decoder, routes));
     }

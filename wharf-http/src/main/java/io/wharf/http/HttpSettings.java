@@ -26,12 +26,13 @@ import io.wharf.core.config.Section;
  * @param minBodyBytesPerSecond a request body must arrive at least this fast, measured over each
  *                             {@code bodyRateWindow} (close beyond); 0 turns the check off
  * @param bodyRateWindow       the interval the body rate is measured over; the first is the grace period
+ * @param cors                 which browser pages of other origins may use the door, and open its WebSockets
  */
 public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections, Integer maxFrameBytes,
                            Duration idleTimeout, Duration websocketIdleTimeout, Integer outboundBufferBytes,
                            Duration slowClientTimeout, Integer maxInFlight, Duration longPollMaxWait,
                            Duration heartbeatInterval, Duration requestHeaderTimeout, Integer minBodyBytesPerSecond,
-                           Duration bodyRateWindow) implements Section {
+                           Duration bodyRateWindow, CorsSettings cors) implements Section {
     @JsonCreator
     public HttpSettings {
         enabled = enabled == null || enabled;
@@ -48,6 +49,18 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
         requestHeaderTimeout = requestHeaderTimeout == null ? Duration.ofSeconds(10) : requestHeaderTimeout;
         minBodyBytesPerSecond = minBodyBytesPerSecond == null ? 1024 : minBodyBytesPerSecond;
         bodyRateWindow = bodyRateWindow == null ? Duration.ofSeconds(10) : bodyRateWindow;
+        cors = cors == null ? CorsSettings.defaults() : cors;
+    }
+
+    /** The settings before CORS; it takes its defaults (no origin but the door's own). */
+    public HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections, Integer maxFrameBytes,
+                        Duration idleTimeout, Duration websocketIdleTimeout, Integer outboundBufferBytes,
+                        Duration slowClientTimeout, Integer maxInFlight, Duration longPollMaxWait,
+                        Duration heartbeatInterval, Duration requestHeaderTimeout, Integer minBodyBytesPerSecond,
+                        Duration bodyRateWindow) {
+        this(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
+                outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, null);
     }
 
     /** The settings before the slow-request limits; those take their defaults. */
@@ -64,7 +77,14 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
                                               Duration bodyRateWindow) {
         return new HttpSettings(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
                 outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
-                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow);
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, cors);
+    }
+
+    /** These settings with another CORS policy. */
+    public HttpSettings withCors(CorsSettings cors) {
+        return new HttpSettings(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
+                outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, cors);
     }
 
     /** The original three settings; every other one takes its default. */
@@ -96,6 +116,7 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
             problems.add(key + ".min-body-bytes-per-second: " + minBodyBytesPerSecond + " must be 0 (off) or more");
         }
         positive(problems, key + ".body-rate-window", bodyRateWindow);
+        cors.problems(key + ".cors", problems);
     }
 
     private static void positive(List<String> problems, String key, int value) {

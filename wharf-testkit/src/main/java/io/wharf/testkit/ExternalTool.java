@@ -22,7 +22,9 @@ public enum ExternalTool {
     REDIS_CLI("redis-cli", "redis-tools"),
     CURL("curl", "curl"),
     NODE("node", "nodejs"),
-    NPX("npx", "npm");
+    NPX("npx", "npm"),
+    /** Headless Chromium, for the browser tests (CORS, EventSource, WebSocket from a page). */
+    CHROMIUM("chromium", "chromium");
 
     /** Environment variable that turns a missing tool into a failure. */
     public static final String REQUIRE_ENV = "WHARF_REQUIRE_TOOLS";
