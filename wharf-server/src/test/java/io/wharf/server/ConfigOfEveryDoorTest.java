@@ -63,7 +63,7 @@ class ConfigOfEveryDoorTest {
     @Test
     void theKnownRootKeysAreCoresAndEveryDoorsSection() throws IOException {
         assertThatThrownBy(() -> loader.load(yaml("resp-prot: 7000\n"), Map.of()))
-                .hasMessage("invalid configuration: unknown key 'resp-prot' (known keys: auth, bind, bootstrap-servers, "
+                .hasMessage("invalid configuration: unknown key 'resp-prot' (known keys: access, auth, bind, bootstrap-servers, "
                         + "data-dir, embedded, http, http-port, hub, io-threads, kafka, kafka-port, relay, resp, "
                         + "resp-port, shutdown-timeout)");
     }
