@@ -99,9 +99,15 @@ final class HttpAccess {
             ProducerRecord<byte[], byte[]> r = records.get(i);
             if (!scope.admits(r.key(), HubEvent.Header.of(r.headers()))) {
                 throw ApiError.forbidden("not allowed to produce " + (batch ? "record " + i : "this record")
-                        + " to topic '" + topic + "': the grant covers only records matching " + scope);
+                        + " to topic '" + topic + "': the grant covers only records with " + describe(scope));
             }
         }
+    }
+
+    /** The bound filters as a sentence: {@code key=tenant-a or header.tenant=a}. */
+    static String describe(StreamScope scope) {
+        return scope.anyOf().stream().map(f -> f.conditions().stream().map(Object::toString)
+                .collect(java.util.stream.Collectors.joining(" and "))).collect(java.util.stream.Collectors.joining(" or "));
     }
 
     /** Takes the records from the principal's produce rate; throws 429 when over it. */
