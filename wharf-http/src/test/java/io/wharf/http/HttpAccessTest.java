@@ -31,6 +31,7 @@ import io.wharf.testkit.TestKafka;
 import io.wharf.testkit.gateway.TestGateway;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -399,6 +400,21 @@ class HttpAccessTest {
             assertThat(refusedUpgrade("capped", "/ws")).isEqualTo(429);
         } finally {
             open.close();
+        }
+        // the stream's connection and subscription come back once the server saw it close
+        TestClients.Socket socket = Awaitility.await().atMost(WAIT).ignoreExceptions()
+                .until(() -> TestClients.Socket.open(gateway, "/ws", as("capped")), s -> true);
+        try {
+            socket.send(msg("subscribe", "one").put("topic", ORDERS));
+            assertThat(socket.next("subscribed", WAIT).get("id").asText()).isEqualTo("one");
+            socket.send(msg("subscribe", "two").put("topic", ORDERS));
+            JsonNode refused = socket.next("error", WAIT);
+            assertThat(refused.get("id").asText()).isEqualTo("two");
+            assertThat(refused.get("code").asText()).isEqualTo("rate_limited");
+            assertThat(refused.get("message").asText()).isEqualTo(
+                    "rate limit: principal 'capped' has its 1 subscriptions open (access.limits.capped.subscriptions)");
+        } finally {
+            socket.close();
         }
         // five records take the whole second's budget (and more): the next request waits for it
         StringBuilder batch = new StringBuilder("[");
