@@ -15,23 +15,37 @@ final class ApiError extends RuntimeException {
     private final String code;
     private final String allow;
     private final String field;
+    private final long retryAfterSeconds;
 
     ApiError(HttpResponseStatus status, String code, String message) {
-        this(status, code, message, null, null);
+        this(status, code, message, null, null, 0);
     }
 
-    private ApiError(HttpResponseStatus status, String code, String message, String allow, String field) {
+    private ApiError(HttpResponseStatus status, String code, String message, String allow, String field,
+                     long retryAfterSeconds) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
         this.allow = allow;
         this.field = field;
+        this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** 403 {@code forbidden}: the access rules refuse the operation (the message names it and the resource). */
+    static ApiError forbidden(String message) {
+        return new ApiError(HttpResponseStatus.FORBIDDEN, "forbidden", message);
+    }
+
+    /** 429 {@code rate_limited} with {@code Retry-After}: a per-principal limit refuses the request for now. */
+    static ApiError rateLimited(String message, long retryAfterSeconds) {
+        return new ApiError(HttpResponseStatus.TOO_MANY_REQUESTS, "rate_limited", message, null, null,
+                Math.max(1, retryAfterSeconds));
     }
 
     /** 405 naming the methods the path does allow. */
     static ApiError methodNotAllowed(String method, String path, String allow) {
         return new ApiError(HttpResponseStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-                method + " is not allowed on " + path + "; use " + allow, allow, null);
+                method + " is not allowed on " + path + "; use " + allow, allow, null, 0);
     }
 
     static ApiError notFound(String code, String message) {
@@ -44,7 +58,7 @@ final class ApiError extends RuntimeException {
 
     /** 400 about one field of a JSON body or message: the reply names it in {@code field}. */
     static ApiError badField(String code, String field, String message) {
-        return new ApiError(HttpResponseStatus.BAD_REQUEST, code, message, null, field);
+        return new ApiError(HttpResponseStatus.BAD_REQUEST, code, message, null, field, 0);
     }
 
     HttpResponseStatus status() {
@@ -73,6 +87,9 @@ final class ApiError extends RuntimeException {
         FullHttpResponse response = HttpReplies.json(status, toJson());
         if (allow != null) {
             response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.ALLOW, allow);
+        }
+        if (retryAfterSeconds > 0) {
+            response.headers().set(io.netty.handler.codec.http.HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
         return response;
     }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.wharf.core.auth.AuthOutcome;
+import io.wharf.core.access.AccessPolicy;
 import io.wharf.core.access.Principal;
 import io.wharf.core.auth.Credentials;
 import io.wharf.core.logging.LogValue;
@@ -35,24 +36,37 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
     private static final List<String> OPEN_PATHS = List.of("/healthz", "/readyz");
 
+    /**
+     * Test seam until verified JWTs (which carry {@code expiresAt} and claims) reach this door: tests
+     * may rewrite the principal a request was authenticated as. The JWT verifier's principal plugs in
+     * at {@link #principalOf} instead.
+     */
+    static volatile java.util.function.UnaryOperator<Principal> testPrincipals = java.util.function.UnaryOperator.identity();
+
     private final Credentials credentials;
+    private final AccessPolicy access;
     private final HttpMetrics metrics;
 
-    Authenticator(Credentials credentials, HttpMetrics metrics) {
+    Authenticator(Credentials credentials, AccessPolicy access, HttpMetrics metrics) {
         this.credentials = credentials;
+        this.access = access;
         this.metrics = metrics;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest request) || !credentials.required()) {
+        if (!(msg instanceof FullHttpRequest request)) {
             ctx.fireChannelRead(msg);
+            return;
+        }
+        if (!credentials.required()) {
+            pass(ctx, request, Principal.anonymous());
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         if (OPEN_PATHS.contains(path)) {
-            ctx.fireChannelRead(msg);
+            pass(ctx, request, Principal.anonymous());
             return;
         }
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
@@ -60,6 +74,11 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
         String queryToken = queryTokens == null || queryTokens.isEmpty() ? null : queryTokens.get(0);
         String[] failure = new String[1];
         AuthOutcome outcome;
+        if (!presentsCredentials(header, queryToken) && access.admitsAnonymous()) {
+            // access.anonymous: a client without credentials is the principal anonymous, and the rules decide
+            pass(ctx, request, Principal.anonymous());
+            return;
+        }
         if (presentsCredentials(header, queryToken)) {
             // only a presented credential can be a guess: it counts against the address's budget
             outcome = credentials.attempt("http", Credentials.hostOf(ctx.channel().remoteAddress()),
@@ -69,8 +88,8 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
             outcome = failure[0] == null ? new AuthOutcome.Accepted(principalOf(header, queryToken, path))
                     : new AuthOutcome.Rejected();
         }
-        if (outcome instanceof AuthOutcome.Accepted) {
-            ctx.fireChannelRead(msg);
+        if (outcome instanceof AuthOutcome.Accepted accepted) {
+            pass(ctx, request, accepted.principal());
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
@@ -89,6 +108,12 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"wharf\", Bearer realm=\"wharf\"");
         }
         HttpReplies.respond(ctx, keepAlive, response);
+    }
+
+    /** Passes the request on with its principal, which {@link HttpExchange} takes with it. */
+    private static void pass(ChannelHandlerContext ctx, FullHttpRequest request, Principal principal) {
+        ctx.channel().attr(HttpAccess.PRINCIPAL).set(testPrincipals.apply(principal));
+        ctx.fireChannelRead(request);
     }
 
     /** Whether the request carries a credential to check: a Bearer or Basic header, or an access_token. */

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.wharf.core.access.Principal;
 import io.wharf.core.kafka.Causes;
 import io.wharf.core.logging.LogValue;
 import io.wharf.core.logging.WarningThrottle;
@@ -38,11 +39,17 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     private final DoorContext door;
     private final ApiRequestDecoder decoder;
     private final Routes routes;
-    private ArrayDeque<FullHttpRequest> waiting;
+    private ArrayDeque<Waiting> waiting;
+    /** The access of the request being answered; of the last principal, reused while it stays the same. */
+    private HttpAccess access;
     private ChannelHandlerContext ctx;
     private boolean busy;
     private boolean keepAlive;
     private boolean handedOff;
+
+    /** A pipelined request held with the principal it was authenticated as. */
+    private record Waiting(FullHttpRequest request, Principal principal) {
+    }
 
     HttpExchange(DoorContext door, ApiRequestDecoder decoder, Routes routes) {
         this.door = door;
@@ -61,6 +68,8 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        // each request is authenticated on its own (keep-alive): take its principal now, before the next one's
+        Principal principal = ctx.channel().attr(HttpAccess.PRINCIPAL).getAndSet(null);
         if (busy || handedOff) {
             if (handedOff) {
                 request.release();
@@ -75,14 +84,18 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 return;
             }
-            waiting.add(request);
+            waiting.add(new Waiting(request, principal));
             return;
         }
-        handle(request);
+        handle(request, principal);
     }
 
-    private void handle(FullHttpRequest request) {
+    private void handle(FullHttpRequest request, Principal principal) {
         busy = true;
+        Principal p = principal == null ? Principal.anonymous() : principal;
+        if (access == null || !access.authenticated().equals(p)) {
+            access = HttpAccess.of(door, p);
+        }
         ReadPause.pause(ctx.channel(), ReadPause.Reason.BUSY);
         // after a request the codec could not read (too long, malformed) it discards what follows: close
         keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
@@ -146,7 +159,8 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
      */
     private void handleWaiting() {
         if (keepAlive && !busy && !handedOff && waiting != null && !waiting.isEmpty() && ctx.channel().isWritable()) {
-            handle(waiting.poll());
+            Waiting next = waiting.poll();
+            handle(next.request(), next.principal());
         }
     }
 
@@ -175,6 +189,11 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** What the current request's principal may do. */
+    HttpAccess access() {
+        return access;
+    }
+
     /** Whether the current request asked for keep-alive. */
     boolean keepAlive() {
         return keepAlive;
@@ -200,7 +219,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
 
     private void releaseWaiting() {
         if (waiting != null) {
-            waiting.forEach(FullHttpRequest::release);
+            waiting.forEach(w -> w.request().release());
             waiting.clear();
         }
     }

@@ -36,7 +36,7 @@ final class HttpPipeline extends ChannelInitializer<Channel> {
         this.door = door;
         this.connections = connections;
         this.bytes = new ByteCounter(door.metrics());
-        this.authenticator = new Authenticator(door.gateway().credentials(), door.metrics());
+        this.authenticator = new Authenticator(door.gateway().credentials(), door.gateway().access(), door.metrics());
         this.decoder = new ApiRequestDecoder(door.settings());
         this.routes = new Routes(door);
         this.origins = AllowedOrigins.of(door.settings().cors().allowedOrigins());

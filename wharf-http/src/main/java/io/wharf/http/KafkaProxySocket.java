@@ -18,6 +18,8 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.ReferenceCountUtil;
+import io.wharf.core.access.StreamScope;
+import io.wharf.core.hub.HubEvent;
 import io.wharf.core.kafka.RetryBackoff;
 import io.wharf.core.logging.LogValue;
 import io.wharf.core.logging.WarningThrottle;
@@ -57,10 +59,17 @@ final class KafkaProxySocket extends FeedChannel implements SocketMember.Listene
     private boolean commitRetryScheduled;
     private final RetryBackoff commitBackoff = new RetryBackoff(COMMIT_RETRY_FIRST, COMMIT_RETRY_MAX);
 
-    KafkaProxySocket(DoorContext door, ApiRequest.KafkaProxyUpgrade request) {
+    /** The records the principal may read: out-of-scope ones are skipped, and committed past like sent ones. */
+    private final StreamScope scope;
+    /** Whether the principal may commit the group's offsets (it may read with {@code join} alone). */
+    private final boolean mayCommit;
+
+    KafkaProxySocket(DoorContext door, ApiRequest.KafkaProxyUpgrade request, HttpAccess access, StreamScope scope) {
         super("kafka-proxy socket");
         this.door = door;
         this.request = request;
+        this.scope = scope;
+        this.mayCommit = access.mayCommit(request.group());
         this.partition = new TopicPartition(request.topic(), request.partition());
     }
 
@@ -89,6 +98,13 @@ final class KafkaProxySocket extends FeedChannel implements SocketMember.Listene
                 break;
             }
             long last = batch.get(batch.size() - 1).offset();
+            if (!scope.unrestricted()) {
+                batch = batch.stream().filter(r -> scope.admits(r.key(), HubEvent.Header.of(r.headers()))).toList();
+                if (batch.isEmpty()) {
+                    sent(last); // nothing the principal may read: the group still moves past it
+                    continue;
+                }
+            }
             channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame(batch))))
                     .addListener((ChannelFutureListener) f -> {
                         if (f.isSuccess()) {
@@ -124,7 +140,7 @@ final class KafkaProxySocket extends FeedChannel implements SocketMember.Listene
     }
 
     private void commitNext() {
-        if (commitInFlight || commitRetryScheduled || sentUpTo <= committing || reader == null || !channel.isActive()) {
+        if (!mayCommit || commitInFlight || commitRetryScheduled || sentUpTo <= committing || reader == null || !channel.isActive()) {
             return;
         }
         commitInFlight = true;

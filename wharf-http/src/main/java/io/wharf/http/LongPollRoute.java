@@ -15,6 +15,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.wharf.core.access.Operation;
+import io.wharf.core.access.StreamScope;
 import io.wharf.core.hub.HubEvent;
 import io.wharf.core.hub.HubListener;
 import io.wharf.core.hub.ResumeToken;
@@ -56,10 +58,20 @@ final class LongPollRoute {
 
     void poll(ChannelHandlerContext ctx, ApiRequest.LongPoll request, HttpExchange exchange) {
         TopicHub hub = door.hub();
+        HttpAccess access = exchange.access();
+        StreamScope scope = access.require(Operation.CONSUME, request.topic());
         StreamRoute.whenTopicFits(door, ctx, request.topic(), request.query(), exchange, info -> {
             try {
-                new Poll(ctx, request, exchange, info).start(hub);
+                access.openConnection(); // a waiting poll holds a connection of the principal's until it is answered
+            } catch (ApiError e) {
+                exchange.reply(e.toResponse());
+                return;
+            }
+            Poll poll = new Poll(ctx, request, exchange, info, access);
+            try {
+                poll.start(hub, scope);
             } catch (RuntimeException e) {
+                poll.release();
                 exchange.fail(e);
             }
         });
@@ -81,16 +93,28 @@ final class LongPollRoute {
         /** The end offset of each chosen partition when gathering began; null until Kafka answered. */
         private Map<Integer, Long> ends;
         private ScheduledFuture<?> tick;
+        private final HttpAccess access;
+        private boolean released;
 
-        Poll(ChannelHandlerContext ctx, ApiRequest.LongPoll request, HttpExchange exchange, TopicInfo info) {
+        Poll(ChannelHandlerContext ctx, ApiRequest.LongPoll request, HttpExchange exchange, TopicInfo info,
+             HttpAccess access) {
+            this.access = access;
             this.ctx = ctx;
             this.request = request;
             this.exchange = exchange;
             this.info = info;
         }
 
-        void start(TopicHub hub) {
-            subscription = hub.subscribe(request.query().toRequest(request.topic(), 0), this);
+        /** Gives the principal's connection back; once. */
+        void release() {
+            if (!released) {
+                released = true;
+                access.quota().closeConnection();
+            }
+        }
+
+        void start(TopicHub hub, StreamScope scope) {
+            subscription = hub.subscribe(request.query().toRequest(request.topic(), 0).boundTo(scope.anyOf()), this);
             deadlineNanos = System.nanoTime() + request.maxWait().toNanos();
             timeout = ctx.executor().schedule(this::finish, request.maxWait().toNanos(), TimeUnit.NANOSECONDS);
             ctx.channel().closeFuture().addListener((ChannelFutureListener) f -> ctx.executor().execute(this::abandon));
@@ -107,6 +131,7 @@ final class LongPollRoute {
             ctx.executor().execute(() -> {
                 if (!done && events.isEmpty()) {
                     done = true;
+                    release();
                     timeout.cancel(false);
                     exchange.fail(cause == null ? new IllegalStateException("the subscription ended") : cause);
                 } else {
@@ -184,6 +209,7 @@ final class LongPollRoute {
         private void abandon() {
             if (!done) {
                 done = true;
+                release();
                 timeout.cancel(false);
                 cancelTick();
                 subscription.close();
@@ -202,6 +228,7 @@ final class LongPollRoute {
                 return;
             }
             done = true;
+            release();
             if (timeout != null) {
                 timeout.cancel(false);
             }

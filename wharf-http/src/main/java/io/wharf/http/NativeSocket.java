@@ -16,6 +16,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.wharf.core.access.Operation;
+import io.wharf.core.access.StreamScope;
 import io.wharf.core.hub.HubEvent;
 import io.wharf.core.hub.StartPosition;
 import io.wharf.core.hub.SubscriptionRequest;
@@ -44,13 +46,16 @@ final class NativeSocket extends FeedChannel {
     private static final long GROUP_BATCH_BYTES = 256 * 1024;
 
     private final DoorContext door;
+    /** What the principal that opened the socket may do; decided per message. */
+    private final HttpAccess access;
     private final Map<String, Feed> subscriptions = new LinkedHashMap<>(4);
     private Channel channel;
     private int inFlight;
 
-    NativeSocket(DoorContext door) {
+    NativeSocket(DoorContext door, HttpAccess access) {
         super("websocket");
         this.door = door;
+        this.access = access;
     }
 
     /** One subscription's delivery. */
@@ -134,6 +139,16 @@ final class NativeSocket extends FeedChannel {
                     + " subscriptions per connection"));
             return;
         }
+        StreamScope scope;
+        try {
+            scope = access.require(Operation.CONSUME, s.topic());
+            if (s.mode() == NativeMessage.Mode.GROUP) {
+                access.requireGroup(Operation.JOIN, s.group());
+            }
+        } catch (ApiError e) {
+            error(s.id(), e);
+            return;
+        }
         TopicHub hub = s.mode() == NativeMessage.Mode.HUB ? door.hub() : null;
         // reserve the id now so a second subscribe with it is refused while the topic is checked
         subscriptions.put(s.id(), null);
@@ -151,7 +166,11 @@ final class NativeSocket extends FeedChannel {
                         throw ApiError.badRequest("bad_partition", problem);
                     }
                 }
-                Feed feed = s.mode() == NativeMessage.Mode.HUB ? new HubSubscription(s, hub) : new GroupSubscription(s);
+                if (s.mode() == NativeMessage.Mode.HUB) {
+                    access.openSubscription(); // closed with the subscription
+                }
+                Feed feed = s.mode() == NativeMessage.Mode.HUB ? new HubSubscription(s, hub, scope)
+                        : new GroupSubscription(s, scope);
                 subscriptions.put(s.id(), feed);
                 ObjectNode ok = message("subscribed", "id", s.id()).put("topic", s.topic())
                         .put("mode", s.mode().name().toLowerCase()).put("partitions", info.partitions());
@@ -165,6 +184,14 @@ final class NativeSocket extends FeedChannel {
     }
 
     private void produce(NativeMessage.Produce p) {
+        try {
+            String topic = p.record().topic();
+            HttpAccess.requireInScope(access.require(Operation.PRODUCE, topic), topic, List.of(p.record()), false);
+            access.takeProduce(List.of(p.record()));
+        } catch (ApiError e) {
+            error(p.id(), e);
+            return;
+        }
         inFlight++;
         if (inFlight >= door.settings().maxInFlight()) {
             ReadPause.pause(channel, ReadPause.Reason.IN_FLIGHT);
@@ -240,14 +267,22 @@ final class NativeSocket extends FeedChannel {
         private final ValueEncoding encoding;
         private final byte[] recordsPrefix;
         private final HubFeed feed;
+        private boolean released;
 
-        HubSubscription(NativeMessage.Subscribe s, TopicHub hub) {
+        HubSubscription(NativeMessage.Subscribe s, TopicHub hub, StreamScope scope) {
             this.id = s.id();
             this.encoding = s.encoding();
             this.recordsPrefix = ("{\"type\":\"records\",\"sub\":" + HttpReplies.JSON.getNodeFactory().textNode(id)
                     + ",\"count\":").getBytes(StandardCharsets.UTF_8);
-            this.feed = HubFeed.open(hub, new SubscriptionRequest(s.topic(), s.partitions(), s.start(), s.filters(), 0),
-                    channel, HUB_BATCH, this);
+            HubFeed opened;
+            try {
+                opened = HubFeed.open(hub, new SubscriptionRequest(s.topic(), s.partitions(), s.start(), s.filters(), 0)
+                        .boundTo(scope.anyOf()), channel, HUB_BATCH, this);
+            } catch (RuntimeException e) {
+                release();
+                throw e;
+            }
+            this.feed = opened;
         }
 
         @Override
@@ -308,8 +343,17 @@ final class NativeSocket extends FeedChannel {
             }
         }
 
+        /** Gives the principal's subscription back; once. */
+        private void release() {
+            if (!released) {
+                released = true;
+                access.quota().closeSubscription();
+            }
+        }
+
         @Override
         public void ended(Throwable cause) {
+            release();
             if (subscriptions.remove(id) == null) {
                 return;
             }
@@ -335,6 +379,7 @@ final class NativeSocket extends FeedChannel {
 
         @Override
         public void close() {
+            release();
             feed.close();
         }
     }
@@ -353,11 +398,18 @@ final class NativeSocket extends FeedChannel {
         private final Map<Integer, ArrayDeque<Long>> unacked = new HashMap<>();
         private int unackedCount;
         private boolean paused;
+        /** The records the principal may read; others are skipped and count as acknowledged. */
+        private final StreamScope scope;
+        private final String group;
+        /** Per partition, the last skipped offset not yet committed past (bound filters only). */
+        private final Map<Integer, Long> skippedThrough = new HashMap<>();
 
-        GroupSubscription(NativeMessage.Subscribe s) {
+        GroupSubscription(NativeMessage.Subscribe s, StreamScope scope) {
+            this.scope = scope;
             this.id = s.id();
             this.encoding = s.encoding();
             this.window = s.window();
+            this.group = s.group();
             this.recordsPrefix = ("{\"type\":\"records\",\"sub\":" + HttpReplies.JSON.getNodeFactory().textNode(id)
                     + ",\"count\":").getBytes(StandardCharsets.UTF_8);
             Map<String, Object> overrides = new HashMap<>(WebSocketRoute.consumerOverrides());
@@ -385,6 +437,12 @@ final class NativeSocket extends FeedChannel {
                 if (batch.isEmpty()) {
                     break;
                 }
+                if (!scope.unrestricted()) {
+                    batch = skipOutOfScope(batch);
+                    if (batch.isEmpty()) {
+                        continue;
+                    }
+                }
                 ByteBuf frame = channel.alloc().buffer(recordsPrefix.length + batch.size() * 200);
                 frame.writeBytes(recordsPrefix);
                 frame.writeCharSequence(batch.size() + ",\"records\":[", StandardCharsets.US_ASCII);
@@ -407,7 +465,45 @@ final class NativeSocket extends FeedChannel {
             }
         }
 
+        /**
+         * Drops the records outside the scope: each counts as acknowledged, so a partition with
+         * nothing delivered and unacknowledged before it is committed past it at once, and one with
+         * such records is committed past it once they are acknowledged. Never delivered, never blocking.
+         */
+        private List<ConsumerRecord<byte[], byte[]>> skipOutOfScope(List<ConsumerRecord<byte[], byte[]>> batch) {
+            List<ConsumerRecord<byte[], byte[]>> kept = new java.util.ArrayList<>(batch.size());
+            Map<TopicPartition, Long> commitNow = new HashMap<>();
+            java.util.Set<Integer> keptPartitions = new java.util.HashSet<>();
+            for (ConsumerRecord<byte[], byte[]> r : batch) {
+                if (scope.admits(r.key(), HubEvent.Header.of(r.headers()))) {
+                    kept.add(r);
+                    keptPartitions.add(r.partition());
+                    continue;
+                }
+                ArrayDeque<Long> delivered = unacked.get(r.partition());
+                boolean deliveredBefore = delivered != null && !delivered.isEmpty() || keptPartitions.contains(r.partition());
+                if (deliveredBefore) {
+                    skippedThrough.put(r.partition(), r.offset());
+                } else {
+                    skippedThrough.remove(r.partition());
+                    commitNow.put(new TopicPartition(reader.topic(), r.partition()), r.offset() + 1);
+                }
+            }
+            if (!commitNow.isEmpty() && access.mayCommit(group)) {
+                reader.commit(commitNow, (offsets, error) -> {
+                    if (error != null) {
+                        door.metrics().commitFailure(); // the next ack or skip commits past it again
+                    }
+                });
+            }
+            return kept;
+        }
+
         void ack(int partition, long offset) {
+            if (!access.mayCommit(group)) {
+                error(id, ApiError.forbidden("not allowed to commit group '" + group + "'"));
+                return;
+            }
             ArrayDeque<Long> delivered = unacked.get(partition);
             if (delivered == null || delivered.isEmpty() || delivered.peekFirst() > offset) {
                 error(id, ApiError.badRequest("bad_ack", "offset " + offset + " of partition " + partition
@@ -419,13 +515,27 @@ final class NativeSocket extends FeedChannel {
                 unackedCount--;
             }
             TopicPartition tp = new TopicPartition(reader.topic(), partition);
-            reader.commit(Map.of(tp, offset + 1), (offsets, error) -> {
+            long target = offset + 1;
+            if (!scope.unrestricted()) {
+                // skipped records up to the next unacknowledged one count as acknowledged
+                Long skipped = skippedThrough.get(partition);
+                if (delivered.isEmpty()) {
+                    if (skipped != null && skipped > offset) {
+                        target = skipped + 1;
+                    }
+                    skippedThrough.remove(partition);
+                } else {
+                    target = delivered.peekFirst();
+                }
+            }
+            long committed = target;
+            reader.commit(Map.of(tp, committed), (offsets, error) -> {
                 if (error != null) {
                     door.metrics().commitFailure();
                     error(id, new ApiError(io.netty.handler.codec.http.HttpResponseStatus.CONFLICT, "commit_failed",
-                            "commit of partition " + partition + " offset " + (offset + 1) + " failed: " + error.getMessage()));
+                            "commit of partition " + partition + " offset " + committed + " failed: " + error.getMessage()));
                 } else {
-                    NativeSocket.this.send(message("committed", "sub", id).put("partition", partition).put("offset", offset + 1));
+                    NativeSocket.this.send(message("committed", "sub", id).put("partition", partition).put("offset", committed));
                 }
             });
             drain();
@@ -439,6 +549,7 @@ final class NativeSocket extends FeedChannel {
         @Override
         public void revoked(Collection<TopicPartition> partitions) {
             for (TopicPartition tp : partitions) {
+                skippedThrough.remove(tp.partition());
                 ArrayDeque<Long> dropped = unacked.remove(tp.partition());
                 if (dropped != null) {
                     unackedCount -= dropped.size();

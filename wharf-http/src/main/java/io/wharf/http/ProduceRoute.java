@@ -12,6 +12,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.wharf.core.access.Operation;
+import io.wharf.core.access.StreamScope;
 import io.wharf.core.kafka.OversizedRecordException;
 import io.wharf.core.kafka.Sending;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -33,6 +35,11 @@ final class ProduceRoute {
     }
 
     void produce(ChannelHandlerContext ctx, ApiRequest.Produce request, HttpExchange exchange) {
+        HttpAccess access = exchange.access();
+        StreamScope scope = access.require(Operation.PRODUCE, request.topic());
+        HttpAccess.requireInScope(scope, request.topic(), request.records(), request.batch());
+        // before the idempotency cache, so a replay is refused as the first request would be
+        access.takeProduce(request.records());
         CompletableFuture<IdempotencyCache.Reply> mine = new CompletableFuture<>();
         if (request.idempotencyKey() != null) {
             CompletableFuture<IdempotencyCache.Reply> earlier = door.idempotency().claim(request.topic(),

@@ -89,6 +89,19 @@ final class SseStream extends FeedChannel implements HubFeed.Sink {
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
     }
 
+    /** The principal's credential expired: a last {@code event: error} says so, then the stream ends. */
+    void expired() {
+        if (feed != null) {
+            feed.close();
+        }
+        LOG.info("event=sse-stream-expired remote={}", ctx.channel().remoteAddress());
+        ByteBuf chunk = ctx.alloc().buffer();
+        chunk.writeCharSequence("event: error\ndata: " + HttpReplies.errorBody("expired", HttpAccess.expiredMessage())
+                + "\n\n", StandardCharsets.UTF_8);
+        ctx.write(new DefaultHttpContent(chunk));
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ReferenceCountUtil.release(msg); // a stream takes no further requests

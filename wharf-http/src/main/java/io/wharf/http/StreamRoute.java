@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.wharf.core.access.Operation;
+import io.wharf.core.access.StreamScope;
 import io.wharf.core.hub.TopicHub;
 import io.wharf.core.kafka.TopicInfo;
 
@@ -31,7 +33,15 @@ final class StreamRoute {
 
     void open(ChannelHandlerContext ctx, ApiRequest.Stream request, HttpExchange exchange) {
         TopicHub hub = door.hub();
-        whenTopicFits(door, ctx, request.topic(), request.query(), exchange, info -> start(ctx, hub, request, exchange));
+        // refused before the topic is looked up: a denied principal learns nothing about the topic
+        StreamScope scope = exchange.access().require(Operation.CONSUME, request.topic());
+        whenTopicFits(door, ctx, request.topic(), request.query(), exchange, info -> {
+            try {
+                start(ctx, hub, request, exchange, scope);
+            } catch (ApiError e) {
+                exchange.reply(e.toResponse());
+            }
+        });
     }
 
     /**
@@ -66,7 +76,20 @@ final class StreamRoute {
         }
     }
 
-    private void start(ChannelHandlerContext ctx, TopicHub hub, ApiRequest.Stream request, HttpExchange exchange) {
+    private void start(ChannelHandlerContext ctx, TopicHub hub, ApiRequest.Stream request, HttpExchange exchange,
+                       StreamScope scope) {
+        HttpAccess access = exchange.access();
+        access.openConnection();
+        try {
+            access.openSubscription();
+        } catch (ApiError e) {
+            access.quota().closeConnection();
+            throw e;
+        }
+        ctx.channel().closeFuture().addListener(f -> {
+            access.quota().closeSubscription();
+            access.quota().closeConnection();
+        });
         HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
         response.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
@@ -83,9 +106,12 @@ final class StreamRoute {
         ctx.channel().writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(
                 ("retry: 2000\n: subscribed to " + request.topic() + "\n\n").getBytes(StandardCharsets.UTF_8))));
         try {
-            stream.attach(HubFeed.open(hub, request.query().toRequest(request.topic(), 0), ctx.channel(), BATCH, stream));
+            stream.attach(HubFeed.open(hub, request.query().toRequest(request.topic(), 0).boundTo(scope.anyOf()),
+                    ctx.channel(), BATCH, stream));
         } catch (RuntimeException e) {
             stream.ended(e);
+            return;
         }
+        access.endAtExpiry(ctx.channel(), stream::expired);
     }
 }

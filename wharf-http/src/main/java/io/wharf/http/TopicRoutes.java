@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.wharf.core.access.Operation;
 import io.wharf.core.logging.LogValue;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.core.kafka.TopicInfo;
@@ -37,6 +38,7 @@ final class TopicRoutes {
     }
 
     void list(HttpExchange exchange) {
+        HttpAccess access = exchange.access();
         door.kafka().topicNames().whenComplete((names, error) -> {
             if (error != null) {
                 exchange.fail(error);
@@ -44,12 +46,14 @@ final class TopicRoutes {
             }
             ObjectNode body = HttpReplies.JSON.createObjectNode();
             ArrayNode topics = body.putArray("topics");
-            new TreeSet<>(names).forEach(topics::add);
+            // only what the principal may describe: a listing must not reveal other tenants' topics
+            new TreeSet<>(names).stream().filter(access::mayDescribe).forEach(topics::add);
             exchange.reply(HttpReplies.json(HttpResponseStatus.OK, body));
         });
     }
 
     void create(ApiRequest.CreateTopic request, HttpExchange exchange) {
+        exchange.access().require(Operation.CREATE, request.topic());
         NewTopic topic = new NewTopic(request.topic(), Optional.ofNullable(request.partitions()),
                 Optional.ofNullable(request.replicationFactor())).configs(request.configs());
         KafkaAccess kafka = door.kafka();
@@ -75,6 +79,7 @@ final class TopicRoutes {
     }
 
     void describe(ApiRequest.DescribeTopic request, HttpExchange exchange) {
+        exchange.access().require(Operation.DESCRIBE, request.topic());
         KafkaAccess kafka = door.kafka();
         kafka.topic(request.topic()).thenCompose(info -> offsets(kafka, info).thenApply(o -> body(info, o)))
                 .whenComplete((body, error) -> {

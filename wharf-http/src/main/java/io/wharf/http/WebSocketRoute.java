@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,12 +13,16 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.wharf.core.access.Operation;
+import io.wharf.core.access.StreamScope;
 import io.wharf.core.kafka.KafkaAccess;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -32,6 +37,8 @@ import org.apache.kafka.common.TopicPartition;
 final class WebSocketRoute {
     /** The native protocol's subprotocol name (optional for clients). */
     static final String SUBPROTOCOL = "wharf.v1";
+    /** The close reason of a WebSocket whose credential expired. */
+    static final String EXPIRED_REASON = "credential expired";
 
     private final DoorContext door;
 
@@ -41,6 +48,10 @@ final class WebSocketRoute {
 
     void kafkaProxy(ChannelHandlerContext ctx, FullHttpRequest http, ApiRequest.KafkaProxyUpgrade request,
                     HttpExchange exchange) {
+        // a refused group or topic is refused before the upgrade, as a plain HTTP 403
+        HttpAccess access = exchange.access();
+        StreamScope scope = access.require(Operation.CONSUME, request.topic());
+        access.requireGroup(Operation.JOIN, request.group());
         http.retain();
         KafkaAccess kafka = door.kafka();
         kafka.topic(request.topic()).thenCompose(info -> {
@@ -59,9 +70,16 @@ final class WebSocketRoute {
                 if (!ctx.channel().isActive()) {
                     return;
                 }
-                KafkaProxySocket socket = new KafkaProxySocket(door, request);
+                try {
+                    access.openConnectionUntilClosed(ctx.channel());
+                } catch (ApiError e) {
+                    exchange.reply(e.toResponse());
+                    return;
+                }
+                KafkaProxySocket socket = new KafkaProxySocket(door, request, access, scope);
                 if (upgrade(ctx, http, exchange, null, ConnectionKind.KAFKA_PROXY, socket)) {
                     socket.start(ctx.channel());
+                    access.endAtExpiry(ctx.channel(), () -> closeExpired(ctx.channel()));
                 }
             } finally {
                 http.release();
@@ -83,7 +101,17 @@ final class WebSocketRoute {
     }
 
     void nativeProtocol(ChannelHandlerContext ctx, FullHttpRequest http, HttpExchange exchange) {
-        upgrade(ctx, http, exchange, SUBPROTOCOL, ConnectionKind.WEBSOCKET, new NativeSocket(door));
+        HttpAccess access = exchange.access();
+        access.openConnectionUntilClosed(ctx.channel()); // a refusal is a plain HTTP 429, before the upgrade
+        if (upgrade(ctx, http, exchange, SUBPROTOCOL, ConnectionKind.WEBSOCKET, new NativeSocket(door, access))) {
+            access.endAtExpiry(ctx.channel(), () -> closeExpired(ctx.channel()));
+        }
+    }
+
+    /** Ends a WebSocket whose principal's credential expired: close 1008 (policy violation), "credential expired". */
+    static void closeExpired(Channel channel) {
+        channel.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.POLICY_VIOLATION, EXPIRED_REASON))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     private boolean upgrade(ChannelHandlerContext ctx, FullHttpRequest http, HttpExchange exchange, String subprotocols,

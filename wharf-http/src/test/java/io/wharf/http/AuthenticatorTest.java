@@ -28,10 +28,12 @@ class AuthenticatorTest {
     private static final String TOKEN = "tok-123456-secret";
     private static final String CHALLENGE = "Basic realm=\"wharf\", Bearer realm=\"wharf\"";
 
+    private static final io.wharf.core.access.AccessPolicy OPEN =
+            new io.wharf.core.access.AccessPolicy(io.wharf.core.config.AccessSettings.open());
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final HttpMetrics metrics = new HttpMetrics(registry);
     private final Authenticator configured = new Authenticator(
-            new Credentials(new AuthSettings(PASSWORD, Map.of("alice", ALICE_PASSWORD), List.of(TOKEN))), metrics);
+            new Credentials(new AuthSettings(PASSWORD, Map.of("alice", ALICE_PASSWORD), List.of(TOKEN))), OPEN, metrics);
 
     private static FullHttpRequest request(String uri, String authorization) {
         FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri);
@@ -98,7 +100,7 @@ class AuthenticatorTest {
     void leavesHealthOpenAndEverythingOpenWhenNoCredentialsAreConfigured() {
         assertAdmitted(configured, request("/healthz", null));
         assertAdmitted(configured, request("/readyz", "Bearer wrong"));
-        Authenticator open = new Authenticator(new Credentials(new AuthSettings(null, null, null)), metrics);
+        Authenticator open = new Authenticator(new Credentials(new AuthSettings(null, null, null)), OPEN, metrics);
         assertAdmitted(open, request("/topics/t", null));
         assertAdmitted(open, request("/topics/t", "Bearer anything"));
         assertThat(failures()).isZero();

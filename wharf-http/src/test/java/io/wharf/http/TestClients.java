@@ -62,6 +62,8 @@ final class TestClients {
     static final class Socket implements WebSocket.Listener {
         final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
         final CompletableFuture<Integer> closed = new CompletableFuture<>();
+        /** The reason of the server's close frame, once {@link #closed} completed. */
+        volatile String closeReason;
         private final StringBuilder partial = new StringBuilder();
         private final boolean demand;
         WebSocket socket;
@@ -104,6 +106,7 @@ final class TestClients {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeReason = reason;
             closed.complete(statusCode);
             return null;
         }

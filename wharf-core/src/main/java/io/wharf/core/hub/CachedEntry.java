@@ -1,11 +1,8 @@
 package io.wharf.core.hub;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 
 /**
  * One position in a partition's stream as the hub holds it: a record read from Kafka, or a gap
@@ -61,15 +58,7 @@ final class CachedEntry {
     }
 
     private static List<HubEvent.Header> headersOf(ConsumerRecord<byte[], byte[]> record) {
-        Header[] raw = record.headers().toArray();
-        if (raw.length == 0) {
-            return List.of();
-        }
-        List<HubEvent.Header> headers = new ArrayList<>(raw.length);
-        for (Header h : raw) {
-            headers.add(new HubEvent.Header(h.key(), h.value()));
-        }
-        return Collections.unmodifiableList(headers);
+        return HubEvent.Header.of(record.headers());
     }
 
     /** Whether this is a tombstone (a record with a null value). */

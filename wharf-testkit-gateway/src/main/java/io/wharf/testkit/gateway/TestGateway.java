@@ -11,6 +11,7 @@ import io.wharf.core.config.AuthSettings;
 import io.wharf.core.config.HubSettings;
 import io.wharf.core.config.KafkaSettings;
 import io.wharf.core.config.Section;
+import io.wharf.core.config.AccessSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Endpoint;
 import io.wharf.core.gateway.Gateway;
@@ -190,6 +191,12 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         /** Credentials every door then requires. */
         public Builder auth(AuthSettings auth) {
             config.auth(auth);
+            return this;
+        }
+
+        /** Access rules, roles and per-principal limits. */
+        public Builder access(AccessSettings access) {
+            config.access(access);
             return this;
         }
 
