@@ -1,11 +1,8 @@
 package io.wharf.core.hub;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 
 /**
  * One position in a partition's stream as the hub holds it: a record read from Kafka, or a gap
@@ -52,24 +49,12 @@ final class CachedEntry {
     /** An entry for a record read from Kafka. */
     static CachedEntry of(ConsumerRecord<byte[], byte[]> record, long nowNanos) {
         return new CachedEntry(record.offset(), record.timestamp(), record.key(), record.value(),
-                headersOf(record), record.offset() + 1, false, nowNanos);
+                HubEvent.Header.of(record.headers()), record.offset() + 1, false, nowNanos);
     }
 
     /** An entry saying offsets {@code from} (inclusive) to {@code to} (exclusive) are gone from Kafka. */
     static CachedEntry gap(long from, long to, long nowNanos) {
         return new CachedEntry(from, -1, null, null, List.of(), to, true, nowNanos);
-    }
-
-    private static List<HubEvent.Header> headersOf(ConsumerRecord<byte[], byte[]> record) {
-        Header[] raw = record.headers().toArray();
-        if (raw.length == 0) {
-            return List.of();
-        }
-        List<HubEvent.Header> headers = new ArrayList<>(raw.length);
-        for (Header h : raw) {
-            headers.add(new HubEvent.Header(h.key(), h.value()));
-        }
-        return Collections.unmodifiableList(headers);
     }
 
     /** Whether this is a tombstone (a record with a null value). */

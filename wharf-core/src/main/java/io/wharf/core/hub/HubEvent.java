@@ -52,5 +52,17 @@ public sealed interface HubEvent {
      * @param value header value, or null
      */
     record Header(String key, byte[] value) {
+        /** A Kafka record's headers, in order; empty and shared when it has none. */
+        public static List<Header> of(org.apache.kafka.common.header.Headers headers) {
+            org.apache.kafka.common.header.Header[] raw = headers.toArray();
+            if (raw.length == 0) {
+                return List.of();
+            }
+            List<Header> out = new java.util.ArrayList<>(raw.length);
+            for (org.apache.kafka.common.header.Header h : raw) {
+                out.add(new Header(h.key(), h.value()));
+            }
+            return java.util.Collections.unmodifiableList(out);
+        }
     }
 }

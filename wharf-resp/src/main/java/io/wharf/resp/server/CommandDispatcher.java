@@ -13,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.wharf.core.access.Decision;
 import io.wharf.core.logging.LogValue;
 import io.wharf.core.logging.WarningThrottle;
 import io.wharf.resp.command.CommandTable;
@@ -226,6 +227,12 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Ou
         if (monitors.active()) {
             monitors.publish(ctx.channel(), connection.address(), request);
         }
+        String refusedAtConnect = connection.refusedAtConnect();
+        if (refusedAtConnect != null) {
+            // the anonymous principal's connection limit: the first command hears why, then the connection closes
+            enqueue(RespCommand.now(RespValue.error("ERR " + refusedAtConnect)), true, null, false);
+            return;
+        }
         String name = request.name();
         RespCommand command = commands.get(name);
         if (command == null) {
@@ -236,6 +243,10 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Ou
         commands.counter(name).increment();
         if (!command.beforeAuth() && !connection.authenticated()) {
             reply(RespValue.error("NOAUTH Authentication required."));
+            return;
+        }
+        if (connection.access().expired() && !allowedAfterExpiry(command, request)) {
+            reply(RespValue.error("NOPERM " + EXPIRED));
             return;
         }
         if (!command.arityAccepts(request.size())) {
@@ -253,6 +264,17 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Ou
             result = RespCommand.now(RespValue.error("ERR internal error: " + e.getMessage()));
         }
         enqueue(result, name.equals("QUIT"), null, name.equals("BLPOP") || name.equals("BLMPOP"));
+    }
+
+    private static final String EXPIRED = new Decision.Expired().message();
+
+    /**
+     * Once the credential expired, only what lets a client authenticate again or identify itself:
+     * {@code AUTH}, {@code HELLO}, {@code QUIT} (the commands allowed before {@code AUTH}),
+     * {@code PING} and {@code CLIENT}.
+     */
+    private static boolean allowedAfterExpiry(RespCommand command, RespRequest request) {
+        return command.beforeAuth() || command.name().equals("PING") || command.name().equals("CLIENT");
     }
 
     private void reply(RespValue value) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
+import io.wharf.core.config.AccessSettings;
 import io.wharf.core.config.AuthSettings;
 import io.wharf.core.config.HubSettings;
 import io.wharf.core.config.KafkaSettings;
@@ -190,6 +191,12 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
         /** Credentials every door then requires. */
         public Builder auth(AuthSettings auth) {
             config.auth(auth);
+            return this;
+        }
+
+        /** Access rules and per-principal limits every door then enforces. */
+        public Builder access(AccessSettings access) {
+            config.access(access);
             return this;
         }
 
