@@ -227,14 +227,15 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Ou
         if (monitors.active()) {
             monitors.publish(ctx.channel(), connection.address(), request);
         }
+        String name = request.name();
+        RespCommand command = commands.get(name);
         String refusedAtConnect = connection.refusedAtConnect();
-        if (refusedAtConnect != null) {
-            // the anonymous principal's connection limit: the first command hears why, then the connection closes
+        if (refusedAtConnect != null && !(command != null && command.beforeAuth() && connection.credentialsRequired())) {
+            // the anonymous principal's connection limit: the first command hears why, then the connection
+            // closes; with credentials configured the client may still AUTH as someone else first
             enqueue(RespCommand.now(RespValue.error("ERR " + refusedAtConnect)), true, null, false);
             return;
         }
-        String name = request.name();
-        RespCommand command = commands.get(name);
         if (command == null) {
             commands.unknownCounter().increment();
             reply(RespValue.error("ERR unknown command '" + request.text(0) + "'"));
@@ -245,7 +246,7 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Ou
             reply(RespValue.error("NOAUTH Authentication required."));
             return;
         }
-        if (connection.access().expired() && !allowedAfterExpiry(command, request)) {
+        if (connection.access() != null && connection.access().expired() && !allowedAfterExpiry(command, request)) {
             reply(RespValue.error("NOPERM " + EXPIRED));
             return;
         }

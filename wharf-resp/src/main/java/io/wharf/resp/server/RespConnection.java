@@ -26,6 +26,7 @@ import io.wharf.resp.produce.TopicKey;
 final class RespConnection implements Connection {
     private final Channel channel;
     private final long id;
+    private final boolean authRequired;
     private final AccessPolicy policy;
     private final PrincipalLimits limits;
     private final ClientNames names;
@@ -64,6 +65,7 @@ final class RespConnection implements Connection {
         this.outlet = outlet;
         this.channel = channel;
         this.id = id;
+        this.authRequired = authRequired;
         this.policy = policy;
         this.limits = limits;
         this.names = names;
@@ -77,9 +79,17 @@ final class RespConnection implements Connection {
         }
     }
 
-    /** The anonymous principal's connection limit refused this connection: the refusal, else null. */
+    /**
+     * The anonymous principal's connection limit refused this connection and it has not
+     * authenticated since: the refusal, else null.
+     */
     String refusedAtConnect() {
         return refusedAtConnect;
+    }
+
+    /** Whether credentials are configured (so a client refused as anonymous may still {@code AUTH}). */
+    boolean credentialsRequired() {
+        return authRequired;
     }
 
     private static String format(SocketAddress a) {
@@ -140,6 +150,7 @@ final class RespConnection implements Connection {
         }
         access = next;
         quota = nextQuota;
+        refusedAtConnect = null;
         return null;
     }
 
