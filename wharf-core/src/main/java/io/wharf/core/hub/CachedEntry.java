@@ -49,16 +49,12 @@ final class CachedEntry {
     /** An entry for a record read from Kafka. */
     static CachedEntry of(ConsumerRecord<byte[], byte[]> record, long nowNanos) {
         return new CachedEntry(record.offset(), record.timestamp(), record.key(), record.value(),
-                headersOf(record), record.offset() + 1, false, nowNanos);
+                HubEvent.Header.of(record.headers()), record.offset() + 1, false, nowNanos);
     }
 
     /** An entry saying offsets {@code from} (inclusive) to {@code to} (exclusive) are gone from Kafka. */
     static CachedEntry gap(long from, long to, long nowNanos) {
         return new CachedEntry(from, -1, null, null, List.of(), to, true, nowNanos);
-    }
-
-    private static List<HubEvent.Header> headersOf(ConsumerRecord<byte[], byte[]> record) {
-        return HubEvent.Header.of(record.headers());
     }
 
     /** Whether this is a tombstone (a record with a null value). */

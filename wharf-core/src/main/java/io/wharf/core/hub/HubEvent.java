@@ -52,7 +52,7 @@ public sealed interface HubEvent {
      * @param value header value, or null
      */
     record Header(String key, byte[] value) {
-        /** The headers of a Kafka record (produced or consumed), in order; an immutable list. */
+        /** A Kafka record's headers, in order; empty and shared when it has none. */
         public static List<Header> of(org.apache.kafka.common.header.Headers headers) {
             org.apache.kafka.common.header.Header[] raw = headers.toArray();
             if (raw.length == 0) {

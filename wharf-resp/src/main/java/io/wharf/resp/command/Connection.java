@@ -1,6 +1,9 @@
 package io.wharf.resp.command;
 
 import io.netty.channel.EventLoop;
+import io.wharf.core.access.ClientAccess;
+import io.wharf.core.access.Principal;
+import io.wharf.core.access.PrincipalQuota;
 import io.wharf.resp.consume.ConsumerSession;
 import io.wharf.resp.consume.Outlet;
 import io.wharf.resp.produce.ProduceLedger;
@@ -30,11 +33,23 @@ public interface Connection {
     /** Records the protocol chosen by {@code HELLO} (the encoder switches when the HELLO reply passes). */
     void protocol(int version);
 
-    /** Whether {@code AUTH} succeeded (or no auth is configured). */
+    /** Whether {@code AUTH} succeeded (or no auth is configured, or {@code access.anonymous} admits the client). */
     boolean authenticated();
 
-    /** Marks the connection authenticated as a user. */
-    void authenticate(String userName);
+    /**
+     * Authenticates the connection as the principal, whose grants and limits replace the ones it had;
+     * its connection counts against the principal's {@code connections} limit from now until it
+     * closes (or authenticates as another principal).
+     *
+     * @return null when done, else the limit's refusal ({@code rate limit: ...}), the connection unchanged
+     */
+    String authenticate(Principal principal);
+
+    /** What the connection's principal may do; null while it must still authenticate. */
+    ClientAccess access();
+
+    /** The limits of the connection's principal; null while it must still authenticate. */
+    PrincipalQuota quota();
 
     /** The client id {@code <group>:<name>} set by {@code CLIENT SETNAME}, or null. */
     String clientName();
@@ -54,7 +69,10 @@ public interface Connection {
     /** The connection's consumer, or null before its first {@code BLPOP}. */
     ConsumerSession consumer();
 
-    /** Attaches (or, with null, detaches a failed) consumer. */
+    /**
+     * Attaches (or, with null, detaches a failed) consumer. A new consumer's subscription was opened on
+     * {@link #quota()}; it is closed when the consumer is detached or the connection closes.
+     */
     void consumer(ConsumerSession session);
 
     /** Where the connection's consumer sends records: its event loop and whether its client keeps up. */

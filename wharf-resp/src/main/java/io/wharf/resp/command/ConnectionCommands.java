@@ -25,10 +25,12 @@ final class ConnectionCommands {
     static final String REDIS_VERSION = "7.2.0";
 
     private final Credentials credentials;
+    private final PasswordLogin login;
     private final ClientNames names;
 
-    ConnectionCommands(Credentials credentials, ClientNames names) {
+    ConnectionCommands(Credentials credentials, PasswordLogin login, ClientNames names) {
         this.credentials = credentials;
+        this.login = login;
         this.names = names;
     }
 
@@ -132,8 +134,8 @@ final class ConnectionCommands {
     }
 
     /**
-     * Checks a user and password against the address's failure budget; the connection is
-     * authenticated on success. Never logs the password, nor a user name that is not configured
+     * Checks a user and password against the address's failure budget; on success the connection
+     * takes the principal's grants and limits (its connection limit may still refuse it). Never logs the password, nor a user name that is not configured
      * (it may be a password sent in the user's place).
      */
     private void authenticate(Connection c, String user, String password) {
@@ -141,10 +143,10 @@ final class ConnectionCommands {
             if (user != null && !user.equals(Credentials.DEFAULT_USER)) {
                 throw wrongPass();
             }
-            c.authenticate(Credentials.DEFAULT_USER);
+            // without credentials every client is the anonymous principal already
             return;
         }
-        AuthOutcome outcome = credentials.attempt("resp", c.host(), () -> credentials.passwordPrincipal(user, password));
+        AuthOutcome outcome = credentials.attempt("resp", c.host(), () -> login.principal(user, password));
         if (outcome instanceof AuthOutcome.Refused refused) {
             throw CommandError.err(credentials.refusalMessage(refused));
         }
@@ -152,7 +154,11 @@ final class ConnectionCommands {
             LOG.warn("event=resp-auth-failed client={} user={}", c.address(), credentials.loggedUser(user));
             throw wrongPass();
         }
-        c.authenticate(user == null ? Credentials.DEFAULT_USER : user);
+        // the connection keeps what it had (unauthenticated, or its previous principal) when the limit refuses
+        String limited = c.authenticate(((AuthOutcome.Accepted) outcome).principal());
+        if (limited != null) {
+            throw CommandError.err(limited);
+        }
     }
 
     private static CommandError wrongPass() {

@@ -1,13 +1,20 @@
 package io.wharf.resp.command;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.wharf.core.access.ClientAccess;
+import io.wharf.core.access.Decision;
+import io.wharf.core.access.Operation;
+import io.wharf.core.access.StreamScope;
 import io.wharf.core.kafka.Causes;
 import io.wharf.resp.consume.ConsumeFailure;
 import io.wharf.resp.consume.ConsumerSession;
@@ -102,6 +109,10 @@ final class ConsumeCommands {
         if (session == null) {
             throw CommandError.cons("No consumer on this connection: consume with BLPOP first, then ack what it returned");
         }
+        Decision commit = c.access().group(Operation.COMMIT, c.group());
+        if (!commit.allowed()) {
+            throw CommandError.noperm(commit.refusal());
+        }
         List<ConsumerSession.Ack> acks = new ArrayList<>();
         for (int i = 2; i < r.size(); i++) {
             acks.add(parseAck(r.text(i)));
@@ -146,6 +157,7 @@ final class ConsumeCommands {
             throw CommandError.cons("Connection not ready. Identify yourself using `CLIENT SETNAME <group>:<name>` first");
         }
         TopicsKey topics = TopicsKey.parse(key);
+        Map<String, StreamScope> scopes = scopes(c.access(), topics.topics(), c.group());
         ConsumerSession session = c.consumer();
         if (session != null) {
             String failure = session.failure();
@@ -157,20 +169,66 @@ final class ConsumeCommands {
                 throw CommandError.cons("This connection already consumes " + String.join(",", session.topics())
                         + "; consume " + String.join(",", topics.topics()) + " on another connection");
             }
+            if (!session.scopes().equals(scopes)) {
+                throw CommandError.noperm("this connection's consumer was started with the grants of the principal it"
+                        + " had before AUTH; consume on a new connection");
+            }
             return session;
         }
+        String limited = c.quota().openSubscription();
+        if (limited != null) {
+            throw CommandError.err(limited);
+        }
         String name = c.clientName().substring(c.group().length() + 1);
-        session = consumers.open(c.group(), name, topics.topics(), topics.configJson(), c.outlet());
+        try {
+            session = consumers.open(c.group(), name, topics.topics(), topics.configJson(), scopes, c.outlet());
+        } catch (RuntimeException e) {
+            c.quota().closeSubscription();
+            throw e;
+        }
         c.consumer(session);
         return session;
     }
 
-    /** Replies when records arrive (nil array on timeout; 0 = no timeout), forgetting a consumer that failed. */
+    /**
+     * Checks that the principal may consume every topic and join the group: the scopes of the
+     * topics whose grant binds a filter (a consumer skips records outside them), or {@code NOPERM}.
+     */
+    private static Map<String, StreamScope> scopes(ClientAccess access, List<String> topics, String group) {
+        Map<String, StreamScope> scopes = new HashMap<>();
+        for (String t : topics) {
+            Decision d = access.topic(Operation.CONSUME, t);
+            if (!(d instanceof Decision.Allowed allowed)) {
+                throw CommandError.noperm(d.refusal());
+            }
+            if (!allowed.scope().unrestricted()) {
+                scopes.put(t, allowed.scope());
+            }
+        }
+        Decision join = access.group(Operation.JOIN, group);
+        if (!join.allowed()) {
+            throw CommandError.noperm(join.refusal());
+        }
+        return Map.copyOf(scopes);
+    }
+
+    /**
+     * Replies when records arrive (nil array on timeout; 0 = no timeout), forgetting a consumer that
+     * failed. A credential that expires while the client waits ends the wait at its expiry, answered
+     * {@code NOPERM the credential has expired; authenticate again}.
+     */
     private static CompletableFuture<RespValue> await(Connection c, ConsumerSession session, Waiter waiter,
                                                       long timeoutNanos,
                                                       Function<List<ConsumerRecord<byte[], byte[]>>, RespValue> reply) {
-        if (!waiter.result().isDone() && timeoutNanos > 0) {
-            waiter.timeout(c.eventLoop().schedule(() -> session.expire(waiter), timeoutNanos, TimeUnit.NANOSECONDS));
+        ClientAccess access = c.access();
+        long waitNanos = timeoutNanos;
+        Instant expiresAt = access.principal().expiresAt();
+        if (expiresAt != null) {
+            long left = TimeUnit.MILLISECONDS.toNanos(Math.max(1, expiresAt.toEpochMilli() - System.currentTimeMillis()));
+            waitNanos = waitNanos == 0 ? left : Math.min(waitNanos, left);
+        }
+        if (!waiter.result().isDone() && waitNanos > 0) {
+            waiter.timeout(c.eventLoop().schedule(() -> session.expire(waiter), waitNanos, TimeUnit.NANOSECONDS));
         }
         return waiter.result().handle((records, error) -> {
             waiter.cancelTimeout();
@@ -184,7 +242,11 @@ final class ConsumeCommands {
                 }
                 throw error instanceof CompletionException ce ? ce : new CompletionException(error);
             }
-            return records.isEmpty() ? RespValue.NULL_ARRAY : reply.apply(records);
+            if (records.isEmpty()) {
+                return access.expired() ? RespValue.error("NOPERM " + new Decision.Expired().message())
+                        : RespValue.NULL_ARRAY;
+            }
+            return reply.apply(records);
         });
     }
 

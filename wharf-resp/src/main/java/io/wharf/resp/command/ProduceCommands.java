@@ -5,8 +5,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.wharf.core.access.Decision;
+import io.wharf.core.access.Operation;
+import io.wharf.core.access.PrincipalQuota;
 import io.wharf.core.kafka.KafkaFailures;
 import io.wharf.core.kafka.Sending;
+import io.wharf.core.logging.LogValue;
 import io.wharf.resp.produce.ProduceLedger;
 import io.wharf.resp.produce.TopicKey;
 import io.wharf.resp.protocol.CommandError;
@@ -43,6 +47,7 @@ final class ProduceCommands {
     static CompletableFuture<RespValue> produce(Connection c, RespRequest r, boolean synchronous) {
         TopicKey target = c.topicKey(r.arg(1));
         List<byte[]> values = r.args().subList(2, r.size());
+        checkAccess(c, target, values);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(values.size());
         for (byte[] v : values) {
             records.add(new ProducerRecord<>(target.topic(), null, target.key(), v));
@@ -65,6 +70,34 @@ final class ProduceCommands {
             return RespValue.error("PROD " + (done.size() == 1 ? first
                     : failed + " of " + done.size() + " records failed, the others were written: " + first));
         });
+    }
+
+    /**
+     * The principal may produce to the topic, every record is inside its grant (a rule binding a key
+     * or header admits only records carrying it; RESP records have no headers), and its produce rate
+     * has room; otherwise {@code NOPERM} or {@code ERR rate limit} and nothing is sent.
+     */
+    private static void checkAccess(Connection c, TopicKey target, List<byte[]> values) {
+        Decision d = c.access().topic(Operation.PRODUCE, target.topic());
+        if (!(d instanceof Decision.Allowed allowed)) {
+            throw CommandError.noperm(d.refusal());
+        }
+        // one key for the whole command, so one check covers every record
+        if (!allowed.scope().admits(target.key(), List.of())) {
+            throw CommandError.noperm("not allowed to produce " + (target.key() == null ? "a record without a key"
+                    : "this record key") + " to topic '" + LogValue.of(target.topic())
+                    + "' (the grant admits only records with the key or headers its rule binds)");
+        }
+        long bytes = 0;
+        int keyBytes = target.key() == null ? 0 : target.key().length;
+        for (byte[] v : values) {
+            bytes += keyBytes + v.length;
+        }
+        PrincipalQuota quota = c.quota();
+        long wait = quota.produce(values.size(), bytes);
+        if (wait > 0) {
+            throw CommandError.err(quota.produceRefusal(wait));
+        }
     }
 
     private static RespValue refused(Throwable error) {

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 
+import io.wharf.core.access.ClientAccess;
 import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.resp.metrics.RespStats;
@@ -222,12 +223,15 @@ final class ServerCommands {
             if (error != null) {
                 return RespValue.error("ERR cannot list topics: " + Causes.rootMessage(error));
             }
-            return matching(glob, names);
+            return matching(glob, names, c.access());
         }, c.eventLoop());
     }
 
-    /** The topics whose {@code topics:<name>} matches, sorted, or an error when the scan would cost too much. */
-    RespValue matching(Glob glob, Collection<String> names) {
+    /**
+     * The topics whose {@code topics:<name>} matches and that the principal may describe, sorted, or
+     * an error when the scan would cost too much.
+     */
+    RespValue matching(Glob glob, Collection<String> names, ClientAccess access) {
         if (names.size() > maxKeysTopics) {
             return RespValue.error("ERR KEYS would scan " + names.size() + " topics, more than the limit of "
                     + maxKeysTopics + " (resp.max-keys-topics)");
@@ -236,7 +240,7 @@ final class ServerCommands {
         List<String> keys = new ArrayList<>();
         for (String name : names) {
             String key = "topics:" + name;
-            if (scan == null || scan.matches(key)) {
+            if ((scan == null || scan.matches(key)) && access.mayDescribe(name)) {
                 keys.add(key);
             }
         }
@@ -269,6 +273,11 @@ final class ServerCommands {
     }
 
     private static CompletableFuture<RespValue> monitor(Connection c, RespRequest r) {
+        if (c.access().enforced()) {
+            // a monitor sees every client's records and keys, whatever its own grants
+            throw CommandError.noperm("MONITOR shows every client's commands and is not allowed while access rules"
+                    + " are configured");
+        }
         c.monitor();
         return now(RespValue.OK);
     }

@@ -3,6 +3,7 @@ package io.wharf.resp.consume;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -34,6 +35,13 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
     /** A record was handed to the client. */
     void delivered(TopicPartition partition, long offset);
 
+    /**
+     * A record outside the principal's grant was skipped (never handed to the client): it counts as
+     * acknowledged once every record delivered before it in its partition is, so it never holds the
+     * commit back and is not fetched again by the group.
+     */
+    void skipped(TopicPartition partition, long offset);
+
     /** Whether every delivered offset must be recorded, or only the highest of a run of one partition. */
     boolean tracksEachRecord();
 
@@ -55,7 +63,15 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
 
     /** Rafka's semantics: acking offset N means everything up to N in that partition is done. */
     final class Cumulative implements AckLedger {
-        private final Map<TopicPartition, long[]> partitions = new HashMap<>(); // {lastDelivered, ackedNext, committedNext}
+        /** Most runs of skipped records remembered per partition while the records before them await acks. */
+        static final int MAX_SKIP_RUNS = 10_000;
+
+        // {lastDelivered since assigned, ackedNext, committedNext}
+        private final Map<TopicPartition, long[]> partitions = new HashMap<>();
+        // per partition: a delivered offset not yet acked -> the last offset of the run of skipped records after it;
+        // acking that offset acknowledges the run too. Past MAX_SKIP_RUNS the oldest is forgotten: its run is
+        // then committed with the next ack after it (the records stay undelivered, only the commit waits)
+        private final Map<TopicPartition, TreeMap<Long, Long>> skipRuns = new HashMap<>();
         // Kept across rebalances: after an eager rebalance gives a partition back, acks of records
         // delivered before it are still valid.
         private final Map<TopicPartition, long[]> lastDelivered = new HashMap<>();
@@ -69,6 +85,7 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
         @Override
         public void revoked(Collection<TopicPartition> tps) {
             tps.forEach(partitions::remove);
+            tps.forEach(skipRuns::remove);
         }
 
         @Override
@@ -90,6 +107,35 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
         public void delivered(TopicPartition tp, long offset) {
             long[] last = lastDelivered.computeIfAbsent(tp, k -> new long[] {-1});
             last[0] = Math.max(last[0], offset);
+            long[] p = partitions.get(tp);
+            if (p != null) {
+                p[0] = Math.max(p[0], offset);
+            }
+        }
+
+        @Override
+        public void skipped(TopicPartition tp, long offset) {
+            long[] p = partitions.get(tp);
+            if (p == null) {
+                return;
+            }
+            if (p[0] < 0 || p[1] > p[0]) {
+                // everything delivered since the assignment is acknowledged: the commit moves past the record
+                advance(p, offset + 1);
+                return;
+            }
+            TreeMap<Long, Long> runs = skipRuns.computeIfAbsent(tp, k -> new TreeMap<>());
+            if (runs.size() >= MAX_SKIP_RUNS && !runs.containsKey(p[0])) {
+                runs.pollFirstEntry();
+            }
+            runs.put(p[0], offset);
+        }
+
+        private void advance(long[] p, long next) {
+            if (next > p[1]) {
+                p[1] = next;
+                dirty |= p[1] > p[2];
+            }
         }
 
         @Override
@@ -103,9 +149,15 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
             if (offset > last) {
                 return notDelivered(tp, offset, last);
             }
-            if (offset + 1 > p[1]) {
-                p[1] = offset + 1;
-                dirty |= p[1] > p[2];
+            advance(p, offset + 1);
+            TreeMap<Long, Long> runs = skipRuns.get(tp);
+            if (runs != null) {
+                // the skipped run right after the acked record (or containing the acked offset) is done too
+                Map.Entry<Long, Long> run = runs.floorEntry(offset);
+                if (run != null) {
+                    advance(p, run.getValue() + 1);
+                }
+                runs.headMap(offset, true).clear();
             }
             return null;
         }
@@ -203,6 +255,17 @@ sealed interface AckLedger permits AckLedger.Cumulative, AckLedger.Individual {
                 p.lastDelivered = Math.max(p.lastDelivered, offset);
             }
             lastDeliveredEver.merge(tp, offset, Math::max);
+        }
+
+        @Override
+        public void skipped(TopicPartition tp, long offset) {
+            Partition p = partitions.get(tp);
+            // a skipped record is delivered and acknowledged at once: the commit position is the first
+            // record still outstanding, else the one after the last handled (delivered or skipped)
+            if (p != null && offset > p.lastDelivered) {
+                p.lastDelivered = offset;
+                dirty |= p.commitPosition() > p.committedNext;
+            }
         }
 
         @Override

@@ -1,10 +1,12 @@
 package io.wharf.resp.consume;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.wharf.core.access.StreamScope;
 import io.wharf.core.group.GroupRuntime;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.resp.config.RespSettings;
@@ -42,12 +44,14 @@ public final class ConsumerRuntime implements AutoCloseable {
      * at once; if starting fails they get the reason.
      *
      * @param configJson the consumer settings after the topics of the first consume key, or null
+     * @param scopes     per topic, the records the principal may receive (others are skipped); absent means all
      * @param outlet     the connection the records go to
      * @throws io.wharf.resp.protocol.CommandError ({@code CONS}) when the settings are invalid
      */
-    public ConsumerSession open(String group, String name, List<String> topics, String configJson, Outlet outlet) {
+    public ConsumerSession open(String group, String name, List<String> topics, String configJson,
+                                Map<String, StreamScope> scopes, Outlet outlet) {
         ConsumerOptions options = ConsumerOptions.parse(configJson, settings);
-        ConsumerSession session = new ConsumerSession(group, name, topics, options, this, outlet);
+        ConsumerSession session = new ConsumerSession(group, name, topics, options, scopes, this, outlet);
         if (closing) {
             session.shutdown();
             return session;

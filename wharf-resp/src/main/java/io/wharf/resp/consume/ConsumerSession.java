@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.wharf.core.access.StreamScope;
+import io.wharf.core.hub.HubEvent;
 import io.wharf.core.logging.LogValue;
 import io.wharf.core.group.GroupMember;
 import io.wharf.core.group.MemberFailure;
@@ -50,6 +52,8 @@ public final class ConsumerSession {
     private final String name;
     private final List<String> topics;
     private final ConsumerOptions options;
+    // per topic, the records the principal may receive; a topic absent is unrestricted
+    private final Map<String, StreamScope> scopes;
     private final ConsumerRuntime runtime;
     private final Map<String, byte[]> topicFields = new HashMap<>();
     private final GroupMember member;
@@ -70,9 +74,10 @@ public final class ConsumerSession {
     private State state = State.LIVE;
     private String failure;
 
-    ConsumerSession(String group, String name, List<String> topics, ConsumerOptions options, ConsumerRuntime runtime,
-                    Outlet outlet) {
+    ConsumerSession(String group, String name, List<String> topics, ConsumerOptions options,
+                    Map<String, StreamScope> scopes, ConsumerRuntime runtime, Outlet outlet) {
         this.group = group;
+        this.scopes = Map.copyOf(scopes);
         this.outlet = outlet;
         this.name = name;
         this.topics = topics;
@@ -97,6 +102,11 @@ public final class ConsumerSession {
     /** The topics this connection consumes; a connection consumes one set for its whole life. */
     public List<String> topics() {
         return topics;
+    }
+
+    /** Per topic, the records the principal may receive; topics absent are unrestricted. */
+    public Map<String, StreamScope> scopes() {
+        return scopes;
     }
 
     /** {@code BLPOP}'s reply: one record in this consumer's message format. */
@@ -355,6 +365,9 @@ public final class ConsumerSession {
 
     /** Takes records from the member's queue and notes them in the ledger; stateLock held. */
     private List<ConsumerRecord<byte[], byte[]>> takeLocked(int max) {
+        if (!scopes.isEmpty()) {
+            return takeInScopeLocked(max);
+        }
         List<ConsumerRecord<byte[], byte[]>> batch = member.take(max, Long.MAX_VALUE);
         boolean each = ledger.tracksEachRecord();
         TopicPartition tp = null;
@@ -378,6 +391,36 @@ public final class ConsumerSession {
             ledger.delivered(tp, runMax);
         }
         return batch;
+    }
+
+    /**
+     * Like {@link #takeLocked} for a principal whose grant binds a filter: records outside its scope
+     * are never handed over; the ledger counts them as acknowledged, so commits move past them and a
+     * rejoining member of the group does not fetch them again. Takes on while the queue holds records
+     * and none was in scope (bounded by the prefetch); stateLock held.
+     */
+    private List<ConsumerRecord<byte[], byte[]>> takeInScopeLocked(int max) {
+        while (true) {
+            List<ConsumerRecord<byte[], byte[]>> batch = member.take(max, Long.MAX_VALUE);
+            if (batch.isEmpty()) {
+                return batch;
+            }
+            List<ConsumerRecord<byte[], byte[]>> admitted = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                ConsumerRecord<byte[], byte[]> r = batch.get(i);
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                StreamScope scope = scopes.get(r.topic());
+                if (scope == null || scope.admits(r.key(), HubEvent.Header.of(r.headers()))) {
+                    ledger.delivered(tp, r.offset());
+                    admitted.add(r);
+                } else {
+                    ledger.skipped(tp, r.offset());
+                }
+            }
+            if (!admitted.isEmpty()) {
+                return admitted;
+            }
+        }
     }
 
     private void handOver(Waiter waiter, List<ConsumerRecord<byte[], byte[]>> batch) {

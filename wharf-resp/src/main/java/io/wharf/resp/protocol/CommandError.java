@@ -29,6 +29,11 @@ public final class CommandError extends RuntimeException {
         return new CommandError("PROD " + message);
     }
 
+    /** {@code NOPERM <refusal>}: the access rules refused the operation, as Redis 6 ACLs answer. */
+    public static CommandError noperm(String refusal) {
+        return new CommandError("NOPERM " + refusal);
+    }
+
     /** An error with its own prefix, e.g. {@code NOAUTH Authentication required.}. */
     public static CommandError of(String fullText) {
         return new CommandError(fullText);

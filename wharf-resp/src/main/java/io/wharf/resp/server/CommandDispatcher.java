@@ -13,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.wharf.core.access.Decision;
 import io.wharf.core.logging.LogValue;
 import io.wharf.core.logging.WarningThrottle;
 import io.wharf.resp.command.CommandTable;
@@ -228,6 +229,13 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Ou
         }
         String name = request.name();
         RespCommand command = commands.get(name);
+        String refusedAtConnect = connection.refusedAtConnect();
+        if (refusedAtConnect != null && !(command != null && command.beforeAuth() && connection.credentialsRequired())) {
+            // the anonymous principal's connection limit: the first command hears why, then the connection
+            // closes; with credentials configured the client may still AUTH as someone else first
+            enqueue(RespCommand.now(RespValue.error("ERR " + refusedAtConnect)), true, null, false);
+            return;
+        }
         if (command == null) {
             commands.unknownCounter().increment();
             reply(RespValue.error("ERR unknown command '" + request.text(0) + "'"));
@@ -236,6 +244,10 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Ou
         commands.counter(name).increment();
         if (!command.beforeAuth() && !connection.authenticated()) {
             reply(RespValue.error("NOAUTH Authentication required."));
+            return;
+        }
+        if (connection.access() != null && connection.access().expired() && !allowedAfterExpiry(command, request)) {
+            reply(RespValue.error("NOPERM " + EXPIRED));
             return;
         }
         if (!command.arityAccepts(request.size())) {
@@ -253,6 +265,17 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Ou
             result = RespCommand.now(RespValue.error("ERR internal error: " + e.getMessage()));
         }
         enqueue(result, name.equals("QUIT"), null, name.equals("BLPOP") || name.equals("BLMPOP"));
+    }
+
+    private static final String EXPIRED = new Decision.Expired().message();
+
+    /**
+     * Once the credential expired, only what lets a client authenticate again or identify itself:
+     * {@code AUTH}, {@code HELLO}, {@code QUIT} (the commands allowed before {@code AUTH}),
+     * {@code PING} and {@code CLIENT}.
+     */
+    private static boolean allowedAfterExpiry(RespCommand command, RespRequest request) {
+        return command.beforeAuth() || command.name().equals("PING") || command.name().equals("CLIENT");
     }
 
     private void reply(RespValue value) {

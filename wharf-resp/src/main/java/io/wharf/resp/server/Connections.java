@@ -10,6 +10,8 @@ import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.wharf.core.access.AccessPolicy;
+import io.wharf.core.access.PrincipalLimits;
 import io.wharf.resp.command.ClientNames;
 import io.wharf.resp.consume.Outlet;
 import io.wharf.resp.metrics.RespMetrics;
@@ -22,6 +24,8 @@ import io.wharf.resp.produce.ProduceLedger;
 final class Connections {
     private final int limit;
     private final boolean authRequired;
+    private final AccessPolicy access;
+    private final PrincipalLimits principalLimits;
     private final ClientNames names;
     private final MonitorFeed monitors;
     private final RespMetrics metrics;
@@ -31,10 +35,12 @@ final class Connections {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
 
-    Connections(int limit, boolean authRequired, ClientNames names, MonitorFeed monitors, RespMetrics metrics,
+    Connections(int limit, boolean authRequired, AccessPolicy access, PrincipalLimits principalLimits, ClientNames names, MonitorFeed monitors, RespMetrics metrics,
                 Function<Runnable, ProduceLedger> ledgers) {
         this.limit = limit;
         this.authRequired = authRequired;
+        this.access = access;
+        this.principalLimits = principalLimits;
         this.names = names;
         this.monitors = monitors;
         this.metrics = metrics;
@@ -54,7 +60,7 @@ final class Connections {
 
     /** A new admitted connection's state. */
     RespConnection open(Channel channel, Runnable onProduceRoom, Outlet outlet) {
-        return new RespConnection(channel, ids.incrementAndGet(), authRequired, names, monitors,
+        return new RespConnection(channel, ids.incrementAndGet(), authRequired, access, principalLimits, names, monitors,
                 ledgers.apply(onProduceRoom), outlet);
     }
 

@@ -6,6 +6,11 @@ import java.util.Arrays;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.wharf.core.access.AccessPolicy;
+import io.wharf.core.access.ClientAccess;
+import io.wharf.core.access.Principal;
+import io.wharf.core.access.PrincipalLimits;
+import io.wharf.core.access.PrincipalQuota;
 import io.wharf.resp.command.ClientNames;
 import io.wharf.resp.command.Connection;
 import io.wharf.resp.consume.ConsumerSession;
@@ -14,14 +19,16 @@ import io.wharf.resp.produce.ProduceLedger;
 import io.wharf.resp.produce.TopicKey;
 
 /**
- * One client connection's state: protocol version, authentication, client id, its consumer and
- * its produce ledger. Confined to the connection's event loop; the consumer session and the
+ * One client connection's state: protocol version, its principal's grants and limits, client id,
+ * its consumer and its produce ledger. Confined to the connection's event loop; the consumer session and the
  * ledger do their own cross-thread work.
  */
 final class RespConnection implements Connection {
     private final Channel channel;
     private final long id;
     private final boolean authRequired;
+    private final AccessPolicy policy;
+    private final PrincipalLimits limits;
     private final ClientNames names;
     private final MonitorFeed monitors;
     private final String address;
@@ -30,8 +37,14 @@ final class RespConnection implements Connection {
     private final Outlet outlet;
 
     private int protocol = 2;
-    private boolean authenticated;
-    private String user;
+    // null until the client authenticates (or at connect, for the anonymous principal)
+    private ClientAccess access;
+    private PrincipalQuota quota;
+    // whether this connection counts against quota's connections
+    private boolean connectionCounted;
+    // the anonymous principal's connection limit refused the connection at connect
+    private String refusedAtConnect;
+    private PrincipalQuota consumerQuota;
     private String clientName;
     private String group;
     private String libName;
@@ -42,22 +55,41 @@ final class RespConnection implements Connection {
     private TopicKey lastTopicKey;
 
     /**
-     * @param authRequired whether commands wait for {@code AUTH} (credentials are configured)
+     * @param authRequired whether commands wait for {@code AUTH} (credentials are configured), unless
+     *                     {@code access.anonymous} admits clients as {@code anonymous}
      * @param produce      the connection's ledger, whose callback resumes reading it
      * @param outlet       where its consumer's records go
      */
-    RespConnection(Channel channel, long id, boolean authRequired, ClientNames names, MonitorFeed monitors,
-                   ProduceLedger produce, Outlet outlet) {
+    RespConnection(Channel channel, long id, boolean authRequired, AccessPolicy policy, PrincipalLimits limits,
+                   ClientNames names, MonitorFeed monitors, ProduceLedger produce, Outlet outlet) {
         this.outlet = outlet;
         this.channel = channel;
         this.id = id;
         this.authRequired = authRequired;
+        this.policy = policy;
+        this.limits = limits;
         this.names = names;
         this.monitors = monitors;
         this.host = channel.remoteAddress() instanceof InetSocketAddress i ? i.getAddress().getHostAddress()
                 : String.valueOf(channel.remoteAddress());
         this.address = format(channel.remoteAddress());
         this.produce = produce;
+        if (!authRequired || policy.admitsAnonymous()) {
+            refusedAtConnect = authenticate(Principal.anonymous());
+        }
+    }
+
+    /**
+     * The anonymous principal's connection limit refused this connection and it has not
+     * authenticated since: the refusal, else null.
+     */
+    String refusedAtConnect() {
+        return refusedAtConnect;
+    }
+
+    /** Whether credentials are configured (so a client refused as anonymous may still {@code AUTH}). */
+    boolean credentialsRequired() {
+        return authRequired;
     }
 
     private static String format(SocketAddress a) {
@@ -99,13 +131,37 @@ final class RespConnection implements Connection {
 
     @Override
     public boolean authenticated() {
-        return authenticated || !authRequired;
+        return access != null;
     }
 
     @Override
-    public void authenticate(String userName) {
-        this.authenticated = true;
-        this.user = userName;
+    public String authenticate(Principal principal) {
+        ClientAccess next = policy.forClient("resp", principal);
+        PrincipalQuota nextQuota = limits.of(next.principal());
+        if (nextQuota != quota || !connectionCounted) {
+            String refusal = nextQuota.openConnection();
+            if (refusal != null) {
+                return refusal;
+            }
+            if (connectionCounted) {
+                quota.closeConnection();
+            }
+            connectionCounted = true;
+        }
+        access = next;
+        quota = nextQuota;
+        refusedAtConnect = null;
+        return null;
+    }
+
+    @Override
+    public ClientAccess access() {
+        return access;
+    }
+
+    @Override
+    public PrincipalQuota quota() {
+        return quota;
     }
 
     @Override
@@ -141,6 +197,13 @@ final class RespConnection implements Connection {
 
     @Override
     public void consumer(ConsumerSession session) {
+        if (session == consumer) {
+            return;
+        }
+        if (consumerQuota != null) {
+            consumerQuota.closeSubscription();
+        }
+        consumerQuota = session == null ? null : quota;
         this.consumer = session;
     }
 
@@ -174,7 +237,8 @@ final class RespConnection implements Connection {
     public String describe() {
         return "id=" + id + " addr=" + address + " laddr=" + format(channel.localAddress()) + " name="
                 + (clientName == null ? "" : clientName) + " db=0 resp=" + protocol + " user="
-                + (user == null ? "default" : user) + " lib-name=" + (libName == null ? "" : libName) + " lib-ver="
+                + (access == null || access.principal().kind() == Principal.Kind.ANONYMOUS ? "default"
+                : access.principal().name()) + " lib-name=" + (libName == null ? "" : libName) + " lib-ver="
                 + (libVersion == null ? "" : libVersion) + " consumer="
                 + (consumer == null ? "" : String.join(",", consumer.topics())) + " produce-pending="
                 + produce.pendingRecords();
@@ -185,7 +249,11 @@ final class RespConnection implements Connection {
         names.release(clientName, id);
         if (consumer != null) {
             consumer.close();
-            consumer = null;
+            consumer(null);
+        }
+        if (connectionCounted) {
+            connectionCounted = false;
+            quota.closeConnection();
         }
         if (monitoring) {
             monitors.remove(channel);

@@ -5,11 +5,15 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.wharf.core.access.AccessPolicy;
+import io.wharf.core.access.PrincipalLimits;
+import io.wharf.core.config.AccessSettings;
 import io.wharf.core.auth.Credentials;
 import io.wharf.core.gateway.GatewayContext;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.resp.command.ClientNames;
 import io.wharf.resp.command.CommandTable;
+import io.wharf.resp.command.PasswordLogin;
 import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.consume.ConsumerRuntime;
 import io.wharf.resp.metrics.RespMetrics;
@@ -34,15 +38,29 @@ public final class RespServer implements AutoCloseable {
 
     /** The door of a running gateway. */
     public RespServer(GatewayContext context) {
-        this(context.config().section(RespSettings.class), context.kafka(), context.credentials(),
-                context.metrics().registry());
+        this(context, context.credentials()::passwordPrincipal);
     }
 
     /**
-     * A door from its parts. Unit tests of the connection pipeline pass no Kafka (null) and run
-     * only commands that need none.
+     * The door of a running gateway whose {@code AUTH} resolves principals with {@code login}
+     * (tests: principals whose credential expires).
+     */
+    RespServer(GatewayContext context, PasswordLogin login) {
+        this(context.config().section(RespSettings.class), context.kafka(), context.credentials(), login,
+                context.access(), context.limits(), context.metrics().registry());
+    }
+
+    /**
+     * A door from its parts, without access rules. Unit tests of the connection pipeline pass no
+     * Kafka (null) and run only commands that need none.
      */
     RespServer(RespSettings settings, KafkaAccess kafka, Credentials credentials, MeterRegistry registry) {
+        this(settings, kafka, credentials, credentials::passwordPrincipal, new AccessPolicy(AccessSettings.open()),
+                new PrincipalLimits(AccessSettings.open()), registry);
+    }
+
+    private RespServer(RespSettings settings, KafkaAccess kafka, Credentials credentials, PasswordLogin login,
+                       AccessPolicy access, PrincipalLimits principalLimits, MeterRegistry registry) {
         this.settings = settings;
         RespStats stats = new RespStats();
         ClientNames names = new ClientNames();
@@ -53,10 +71,12 @@ public final class RespServer implements AutoCloseable {
                 requestBudget::used);
         this.consumers = new ConsumerRuntime(settings, kafka, stats, metrics);
         long maxPendingProduceBytes = settings.maxPendingProduceBytes();
-        this.connections = new Connections(settings.maxConnections(), credentials.required(), names, monitors, metrics,
+        this.connections = new Connections(settings.maxConnections(), credentials.required(), access, principalLimits,
+                names, monitors, metrics,
                 onRoom -> new ProduceLedger(kafka, budget, stats, metrics, maxPendingProduceBytes, onRoom));
         this.status = new ServerStatus(connections, consumers, budget);
-        this.commands = CommandTable.standard(settings, metrics, stats, kafka, credentials, names, consumers::open, status);
+        this.commands = CommandTable.standard(settings, metrics, stats, kafka, credentials, login, names,
+                consumers::open, status);
     }
 
     private int openConnections() {

@@ -59,4 +59,43 @@ class AckLedgerTest {
         assertThat(ledger.takeCommits()).isEqualTo(Map.of(P0, new OffsetAndMetadata(14)));
         assertThat(ledger.ack(P0, 20)).startsWith("Offset 20 of t:0 was not delivered");
     }
+
+    @Test
+    void cumulativeSkippedRecordsNeverHoldTheCommitBackNorCommitPastAnUnackedRecord() {
+        AckLedger ledger = AckLedger.create(AckMode.CUMULATIVE, 10);
+        ledger.assigned(List.of(P0));
+        // nothing delivered yet: skipped records are done at once
+        ledger.skipped(P0, 0);
+        ledger.skipped(P0, 1);
+        assertThat(ledger.takeCommits()).isEqualTo(Map.of(P0, new OffsetAndMetadata(2)));
+        ledger.delivered(P0, 2);
+        ledger.skipped(P0, 3);
+        ledger.skipped(P0, 4);
+        ledger.delivered(P0, 5);
+        ledger.skipped(P0, 6);
+        assertThat(ledger.dirty()).as("2 is not acknowledged, so 3 and 4 may not be committed").isFalse();
+        assertThat(ledger.ack(P0, 2)).isNull();
+        assertThat(ledger.takeCommits()).as("2 and the skipped run after it").isEqualTo(Map.of(P0,
+                new OffsetAndMetadata(5)));
+        assertThat(ledger.ack(P0, 5)).isNull();
+        assertThat(ledger.takeCommits()).isEqualTo(Map.of(P0, new OffsetAndMetadata(7)));
+        // everything delivered is acknowledged: a later skipped record moves the commit by itself
+        ledger.skipped(P0, 9);
+        assertThat(ledger.takeCommits()).isEqualTo(Map.of(P0, new OffsetAndMetadata(10)));
+    }
+
+    @Test
+    void individualSkippedRecordsCountAsAcknowledged() {
+        AckLedger ledger = AckLedger.create(AckMode.INDIVIDUAL, 4);
+        ledger.assigned(List.of(P0));
+        ledger.skipped(P0, 0);
+        ledger.delivered(P0, 1);
+        ledger.skipped(P0, 2);
+        assertThat(ledger.room()).isEqualTo(3);
+        assertThat(ledger.takeCommits()).isEqualTo(Map.of(P0, new OffsetAndMetadata(1)));
+        assertThat(ledger.ack(P0, 1)).isNull();
+        assertThat(ledger.takeCommits()).isEqualTo(Map.of(P0, new OffsetAndMetadata(3)));
+        ledger.skipped(P0, 3);
+        assertThat(ledger.takeCommits()).isEqualTo(Map.of(P0, new OffsetAndMetadata(4)));
+    }
 }

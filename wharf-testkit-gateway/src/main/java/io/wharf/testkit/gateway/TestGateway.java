@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
+import io.wharf.core.config.AccessSettings;
 import io.wharf.core.config.AuthSettings;
 import io.wharf.core.config.HubSettings;
 import io.wharf.core.config.KafkaSettings;
@@ -194,7 +195,7 @@ public final class TestGateway implements AutoCloseable, BeforeAllCallback, Afte
             return this;
         }
 
-        /** Access rules, roles and per-principal limits. */
+        /** Access rules and per-principal limits every door then enforces. */
         public Builder access(AccessSettings access) {
             config.access(access);
             return this;
