@@ -56,8 +56,8 @@ class SecuredEmbeddedKafkaTest {
                     alice: ${ALICE_PW}
                 """), Map.of()).toBuilder().ephemeralPorts().dataDir(dir.resolve("data")).build();
         assertThat(ConfigPrinter.yaml(config, FrontDoors.sections()))
-                .contains("  security: sasl-ssl\n  users:\n    admin: '******'\n    alice: '******'\n  admin-user: admin\n"
-                        + "  kafka-user: admin\n")
+                .contains("  security: sasl-ssl\n  users:\n", "    admin: '******'\n", "    alice: '******'\n",
+                        "  admin-user: admin\n  kafka-user: admin\n")
                 .doesNotContain("admin-secret").doesNotContain("alice-secret");
         try (WharfServer server = WharfServer.start(config, line -> { })) {
             Endpoint kafka = server.endpoints().stream().filter(e -> e.name().equals("kafka")).findFirst().orElseThrow();
