@@ -201,6 +201,27 @@ class KafkaAclTest {
     }
 
     @Test
+    void kafkaProxyWithAConsumerGroupTheUserMayNotReadIsClosedNamingTheRefusal() throws Exception {
+        String other = "other-proxy-" + user;
+        java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
+        WebSocket ws = HTTP.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + gateway.port("http")
+                        + "/?topic=" + allowed + "&consumerGroup=" + other),
+                new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket socket, int status, String reason) {
+                        closed.complete(status + " " + reason);
+                        return null;
+                    }
+                }).get(30, TimeUnit.SECONDS);
+        try {
+            assertThat(closed.get(30, TimeUnit.SECONDS)).isEqualTo("1011 Kafka read failed: Not authorized to access group: "
+                    + other);
+        } finally {
+            ws.abort();
+        }
+    }
+
+    @Test
     void aWrongScramPasswordFailsStartUpNamingTheSaslFailureWithoutThePassword(@org.junit.jupiter.api.io.TempDir
                                                                                java.nio.file.Path dir) {
         KafkaSettings wrong = new KafkaSettings(kafka.clientProperties(user, "not-the-password-42"), null, null,
