@@ -4,6 +4,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaUnavailableException;
 import io.wharf.core.kafka.UnknownTopicException;
+import io.wharf.core.kafka.KafkaFailures;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
@@ -34,6 +36,15 @@ final class KafkaErrors {
         if (e instanceof RecordTooLargeException || e instanceof RecordBatchTooLargeException) {
             return new ApiError(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "record_too_large", e.getMessage());
         }
+        // before InvalidConfigurationException, which both extend since Kafka 4: Kafka's ACLs refused the
+        // operation (the client's fault or the deployment's, 403), or Wharf's own Kafka login failed (503)
+        if (e instanceof AuthorizationException) {
+            return new ApiError(HttpResponseStatus.FORBIDDEN, "forbidden", KafkaFailures.describe(e));
+        }
+        if (e instanceof AuthenticationException) {
+            return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "kafka_unavailable",
+                    "Wharf cannot log in to Kafka: " + e.getMessage());
+        }
         if (e instanceof TopicExistsException) {
             return new ApiError(HttpResponseStatus.CONFLICT, "topic_exists", e.getMessage());
         }
@@ -51,9 +62,6 @@ final class KafkaErrors {
         if (e instanceof InvalidTimestampException) {
             // beyond the topic's message.timestamp.after.max.ms / before.max.ms
             return ApiError.badRequest("bad_timestamp", "Kafka refused the record's timestamp: " + e.getMessage());
-        }
-        if (e instanceof AuthorizationException) {
-            return new ApiError(HttpResponseStatus.FORBIDDEN, "forbidden", "Kafka refused: " + e.getMessage());
         }
         if (e instanceof TimeoutException || e instanceof RetriableException || e instanceof KafkaUnavailableException) {
             return new ApiError(HttpResponseStatus.SERVICE_UNAVAILABLE, "kafka_unavailable",

@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.wharf.core.hub.HubEvent;
+import io.wharf.core.logging.LogValue;
+import io.wharf.core.logging.WarningThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 final class SseStream extends FeedChannel implements HubFeed.Sink {
     private static final Logger LOG = LoggerFactory.getLogger(SseStream.class);
+    private static final WarningThrottle ENDED_WARNINGS = new WarningThrottle(java.time.Duration.ofSeconds(5));
     private static final byte[] HEARTBEAT = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final DoorContext door;
@@ -80,8 +83,12 @@ final class SseStream extends FeedChannel implements HubFeed.Sink {
     public void ended(Throwable cause) {
         ApiError error = cause == null ? new ApiError(io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE,
                 "stream_ended", "the subscription ended") : KafkaErrors.toApiError(cause);
-        LOG.warn("event=sse-stream-ended remote={} code={} error=\"{}\"", ctx.channel().remoteAddress(), error.code(),
-                error.getMessage());
+        long suppressed = ENDED_WARNINGS.admit();
+        if (suppressed >= 0) {
+            // every stream of a topic Kafka refuses ends this way, as often as clients open them
+            LOG.warn("event=sse-stream-ended remote={} code={} error=\"{}\" suppressed={}", ctx.channel().remoteAddress(),
+                    error.code(), LogValue.of(error.getMessage()), suppressed);
+        }
         ByteBuf chunk = ctx.alloc().buffer();
         chunk.writeCharSequence("event: error\ndata: " + HttpReplies.errorBody(error.code(), error.getMessage()) + "\n\n",
                 StandardCharsets.UTF_8);

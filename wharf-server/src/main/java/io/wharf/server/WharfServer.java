@@ -2,9 +2,13 @@ package io.wharf.server;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
+import io.wharf.core.config.EmbeddedSettings;
+import io.wharf.core.config.KafkaSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Endpoint;
 import io.wharf.core.gateway.Gateway;
@@ -12,6 +16,7 @@ import io.wharf.core.gateway.PortInUseException;
 import io.wharf.core.kafka.KafkaUnavailableException;
 import io.wharf.kafka.embedded.EmbeddedKafka;
 import io.wharf.kafka.embedded.EmbeddedKafkaException;
+import io.wharf.kafka.embedded.EmbeddedSecurity;
 import io.wharf.kafka.embedded.EmbeddedKafkaSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,10 +53,15 @@ public final class WharfServer implements AutoCloseable {
             if (config.embeddedKafka()) {
                 Path logDir = config.dataDir().resolve("kafka");
                 progress.accept("Starting embedded Kafka (data in " + logDir + ") ...");
+                EmbeddedSettings embedded = config.embedded();
                 broker = EmbeddedKafka.start(new EmbeddedKafkaSettings(logDir, config.bind(), config.kafkaPort(),
-                        config.embedded().advertisedHost(), config.embedded().autoCreateTopics(),
-                        config.embedded().partitions(), config.embedded().properties()));
+                        embedded.advertisedHost(), embedded.autoCreateTopics(), embedded.partitions(),
+                        embedded.properties(), embedded.secured()
+                                ? new EmbeddedSecurity(embedded.users(), List.of(embedded.adminUser())) : null));
                 effective = config.withBootstrapServers(broker.bootstrapServers());
+                if (embedded.secured()) {
+                    effective = effective.withKafka(connectingAs(broker, embedded.kafkaUser(), config.kafka()));
+                }
             } else {
                 progress.accept("Connecting to Kafka at " + config.bootstrapServers() + " ...");
             }
@@ -77,6 +87,17 @@ public final class WharfServer implements AutoCloseable {
             lock.close();
             throw StartupException.unexpected(e, config.bootstrapServers());
         }
+    }
+
+    /**
+     * Kafka settings reaching the secured embedded broker with SCRAM-SHA-512 over TLS as this user; what
+     * the user's own {@code kafka.properties} set wins.
+     */
+    static KafkaSettings connectingAs(EmbeddedKafka broker, String user, KafkaSettings kafka) {
+        Map<String, String> properties = new HashMap<>(broker.clientProperties(user, "SCRAM-SHA-512"));
+        properties.putAll(kafka.properties());
+        return new KafkaSettings(properties, kafka.producer(), kafka.consumer(), kafka.startupTimeout(),
+                kafka.requestTimeout(), kafka.allowInternalTopics());
     }
 
     private static int port(String servers) {

@@ -34,12 +34,24 @@ public final class TestKafka implements AutoCloseable {
     private static final AtomicInteger TOPIC_SEQUENCE = new AtomicInteger();
 
     private final String bootstrapServers;
+    private final Map<String, String> clientProperties;
     private final Admin admin;
 
     /** Wraps a running cluster; the caller keeps owning the cluster itself. */
     public TestKafka(String bootstrapServers) {
+        this(bootstrapServers, Map.of());
+    }
+
+    /**
+     * Wraps a running cluster whose clients need these properties (e.g. SASL and TLS settings); every
+     * client this creates uses them.
+     */
+    public TestKafka(String bootstrapServers, Map<String, String> clientProperties) {
         this.bootstrapServers = bootstrapServers;
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        this.clientProperties = Map.copyOf(clientProperties);
+        Map<String, Object> props = new java.util.HashMap<>(this.clientProperties);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this.admin = Admin.create(props);
     }
 
     /** {@code host:port} list for {@code bootstrap.servers}. */
@@ -80,6 +92,7 @@ public final class TestKafka implements AutoCloseable {
     /** A new producer of raw bytes (acks=all); the caller closes it. */
     public KafkaProducer<byte[], byte[]> producer() {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -91,6 +104,7 @@ public final class TestKafka implements AutoCloseable {
     /** A new consumer of raw bytes in the given group (null for none), reading from the earliest offset; the caller closes it. */
     public KafkaConsumer<byte[], byte[]> consumer(String group) {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         if (group != null) {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, group);

@@ -60,7 +60,7 @@ public final class ConfigPrinter {
                 Map.Entry<String, JsonNode> field = fields.next();
                 String childPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
                 boolean secret = Secrets.isSecret(field.getKey()) || childPath.equals("auth.password")
-                        || path.equals("auth.users") || childPath.equals("auth.tokens");
+                        || path.equals("auth.users") || path.equals("embedded.users") || childPath.equals("auth.tokens");
                 if (field.getKey().equals("headers") && field.getValue() instanceof ObjectNode headers) {
                     // request headers of relay routes and pollers carry API keys and bearer tokens
                     headers.fieldNames().forEachRemaining(name -> headers.set(name, new TextNode(MASK)));

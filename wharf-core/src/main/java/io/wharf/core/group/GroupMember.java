@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import io.wharf.core.kafka.RetryBackoff;
+import io.wharf.core.logging.LogValue;
 import io.wharf.core.logging.WarningThrottle;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -43,6 +44,7 @@ public final class GroupMember {
     private static final Logger LOG = LoggerFactory.getLogger(GroupMember.class);
     // one line per interval for every member together: an outage fails every member's commits at once
     private static final WarningThrottle COMMIT_FAILED_WARNINGS = new WarningThrottle(Duration.ofSeconds(5));
+    private static final WarningThrottle MEMBER_FAILED_WARNINGS = new WarningThrottle(Duration.ofSeconds(5));
     private static final Duration FIRST_COMMIT_RETRY = Duration.ofMillis(100);
     private static final Duration MAX_COMMIT_RETRY = Duration.ofSeconds(5);
     /** How often a member nobody waits on is polled: keeps group membership and the prefetch going. */
@@ -314,7 +316,12 @@ public final class GroupMember {
             return;
         }
         failed = true;
-        LOG.warn("event=member-failed member={} stage={} error=\"{}\"", spec.name(), stage, cause.toString());
+        long suppressed = MEMBER_FAILED_WARNINGS.admit();
+        if (suppressed >= 0) {
+            // clients start members at will (e.g. on a topic or group Kafka's ACLs refuse): one line per interval
+            LOG.warn("event=member-failed member={} stage={} error=\"{}\" suppressed={}", LogValue.of(spec.name()), stage,
+                    LogValue.of(cause.toString()), suppressed);
+        }
         closeRequested = true;
         try {
             listener.failed(new MemberFailure(stage, cause));

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.wharf.core.logging.LogValue;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
  */
 final class PartitionFeed extends ReaderThread {
     private static final Logger LOG = LoggerFactory.getLogger(PartitionFeed.class);
+    private static final io.wharf.core.logging.WarningThrottle READER_FAILED_WARNINGS =
+            new io.wharf.core.logging.WarningThrottle(java.time.Duration.ofSeconds(5));
     // every shared reader retries each second while Kafka is away: one line per interval for all of them
     private static final io.wharf.core.logging.WarningThrottle READER_ERROR_WARNINGS =
             new io.wharf.core.logging.WarningThrottle(java.time.Duration.ofSeconds(5));
@@ -172,8 +175,12 @@ final class PartitionFeed extends ReaderThread {
         } catch (WakeupException e) {
             // stopped while starting
         } catch (RuntimeException e) {
-            LOG.warn("event=hub-reader-failed partition={} error=\"{}\" action=end-subscriptions", partition,
-                    e.toString());
+            long suppressed = READER_FAILED_WARNINGS.admit();
+            if (suppressed >= 0) {
+                // a subscription to a topic Kafka's ACLs refuse starts (and fails) a reader each time
+                LOG.warn("event=hub-reader-failed partition={} error=\"{}\" action=end-subscriptions suppressed={}",
+                        LogValue.of(partition), LogValue.of(e.toString()), suppressed);
+            }
             hub.sharedReaderFailed(this, e);
         } finally {
             if (c != null) {

@@ -19,6 +19,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.wharf.core.config.KafkaSettings;
+import io.wharf.core.logging.LogValue;
+import io.wharf.core.logging.WarningThrottle;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -38,7 +40,11 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -56,6 +62,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaAccess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAccess.class);
+    private final WarningThrottle configsDeniedWarnings = new WarningThrottle(Duration.ofMinutes(1));
     private static final long TOPIC_TTL_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long MISSING_TOPIC_TTL_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final Duration FIRST_SEND_WRITABLE_WAIT = Duration.ofSeconds(2);
@@ -150,6 +157,10 @@ public final class KafkaAccess implements AutoCloseable {
                 throw new KafkaUnavailableException("interrupted while waiting for Kafka at " + bootstrapServers, e);
             } catch (ExecutionException e) {
                 last = e.getCause();
+                if (last instanceof AuthenticationException) {
+                    // wrong credentials or an untrusted certificate do not heal by waiting
+                    throw new KafkaUnavailableException(loginFailure(last), last);
+                }
                 sleepQuietly(200);
             } catch (TimeoutException e) {
                 last = e;
@@ -158,6 +169,20 @@ public final class KafkaAccess implements AutoCloseable {
         String why = last == null || last.getMessage() == null ? "no answer" : last.getMessage();
         throw new KafkaUnavailableException("Kafka at " + bootstrapServers + " did not answer within "
                 + timeout.toSeconds() + "s (" + why + ")", last);
+    }
+
+    /**
+     * One line for Wharf's own login to Kafka failing: which kind (SASL or TLS), Kafka's reason (it
+     * never contains the password) and where to look.
+     */
+    public String loginFailure(Throwable failure) {
+        Throwable e = Causes.unwrap(failure);
+        String kind = e instanceof SslAuthenticationException ? "TLS handshake failed" : "SASL authentication failed";
+        String where = e instanceof SslAuthenticationException
+                ? "check ssl.truststore.* (and ssl.keystore.* for mTLS) in kafka.properties"
+                : "check sasl.mechanism and the user and password of sasl.jaas.config in kafka.properties";
+        return "Kafka at " + bootstrapServers + " refused Wharf's login: " + kind + " ("
+                + KafkaFailures.message(e) + "); " + where;
     }
 
     /** Asks the cluster for its id without blocking; completes exceptionally when Kafka does not answer. */
@@ -338,8 +363,25 @@ public final class KafkaAccess implements AutoCloseable {
         CompletableFuture<TopicDescription> description = toCompletable(
                 admin.describeTopics(List.of(name)).topicNameValues().get(name));
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, name);
-        CompletableFuture<Config> config = toCompletable(admin.describeConfigs(List.of(resource)).values().get(resource));
+        CompletableFuture<Config> config = toCompletable(admin.describeConfigs(List.of(resource)).values().get(resource))
+                .exceptionally(error -> {
+                    // Kafka's ACLs may allow Describe, Read and Write on a topic but not DescribeConfigs:
+                    // the topic still works, without what its configs tell (compaction, max.message.bytes)
+                    if (Causes.unwrap(error) instanceof AuthorizationException) {
+                        return null;
+                    }
+                    throw new CompletionException(Causes.unwrap(error));
+                });
         return description.thenCombine(config, (d, c) -> {
+            if (c == null) {
+                long suppressed = configsDeniedWarnings.admit();
+                if (suppressed >= 0) {
+                    LOG.warn("event=topic-configs-denied topic={} suppressed={} hint=\"grant Wharf's Kafka user "
+                            + "DescribeConfigs on the topic so Wharf knows its cleanup.policy and max.message.bytes\"",
+                            LogValue.of(name), suppressed);
+                }
+                c = new Config(List.of());
+            }
             Map<String, String> configs = new HashMap<>();
             for (ConfigEntry e : c.entries()) {
                 if (e.value() != null && !e.isSensitive()) {
@@ -352,6 +394,10 @@ public final class KafkaAccess implements AutoCloseable {
             Throwable cause = Causes.unwrap(error);
             if (cause instanceof UnknownTopicOrPartitionException) {
                 return CompletableFuture.failedFuture(new UnknownTopicException(name));
+            }
+            if (cause instanceof TopicAuthorizationException t && t.unauthorizedTopics().isEmpty()) {
+                // the admin client's describe names no topic: say which one, so every door can
+                return CompletableFuture.failedFuture(new TopicAuthorizationException(t.getMessage(), Set.of(name)));
             }
             return CompletableFuture.failedFuture(cause);
         });

@@ -1,5 +1,6 @@
 package io.wharf.core.kafka;
 
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 
@@ -17,8 +18,12 @@ public final class KafkaFailures {
         if (e instanceof UnknownTopicException u) {
             return u.getMessage();
         }
-        if (e instanceof TopicAuthorizationException t) {
-            return "not authorised to write to " + t.unauthorizedTopics();
+        if (e instanceof TopicAuthorizationException t && !t.unauthorizedTopics().isEmpty()) {
+            return "Kafka refused access to topic(s) " + t.unauthorizedTopics()
+                    + ": TOPIC_AUTHORIZATION_FAILED (the ACLs of Wharf's Kafka user do not allow it)";
+        }
+        if (e instanceof AuthorizationException) {
+            return "Kafka refused: " + message(e) + " (the ACLs of Wharf's Kafka user do not allow it)";
         }
         if (e instanceof TimeoutException) {
             return "Kafka did not acknowledge in time: " + e.getMessage();

@@ -14,13 +14,28 @@ import java.util.Objects;
  * @param autoCreateTopics whether producing to or fetching an unknown topic creates it
  * @param defaultPartitions partitions of auto-created topics and of topics created without a count
  * @param overrides        any further broker property, applied last
+ * @param security         null for a {@code PLAINTEXT} listener anyone may use; else a {@code SASL_SSL}
+ *                         listener with SCRAM users and ACLs
  */
 public record EmbeddedKafkaSettings(Path logDir, String bindAddress, int port, String advertisedHost,
-                                    boolean autoCreateTopics, int defaultPartitions, Map<String, String> overrides) {
+                                    boolean autoCreateTopics, int defaultPartitions, Map<String, String> overrides,
+                                    EmbeddedSecurity security) {
     public EmbeddedKafkaSettings {
         Objects.requireNonNull(logDir, "logDir");
         Objects.requireNonNull(bindAddress, "bindAddress");
         overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+    }
+
+    /** A plain broker: no TLS, no authentication, no authorizer. */
+    public EmbeddedKafkaSettings(Path logDir, String bindAddress, int port, String advertisedHost,
+                                 boolean autoCreateTopics, int defaultPartitions, Map<String, String> overrides) {
+        this(logDir, bindAddress, port, advertisedHost, autoCreateTopics, defaultPartitions, overrides, null);
+    }
+
+    /** A copy with this security (null for none). */
+    public EmbeddedKafkaSettings withSecurity(EmbeddedSecurity newSecurity) {
+        return new EmbeddedKafkaSettings(logDir, bindAddress, port, advertisedHost, autoCreateTopics,
+                defaultPartitions, overrides, newSecurity);
     }
 
     /** Loopback on a free port with topic auto-creation off: what tests want. */

@@ -1,5 +1,6 @@
 package io.wharf.resp.consume;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.wharf.core.access.StreamScope;
 import io.wharf.core.hub.HubEvent;
 import io.wharf.core.logging.LogValue;
+import io.wharf.core.logging.WarningThrottle;
 import io.wharf.core.group.GroupMember;
 import io.wharf.core.group.MemberFailure;
 import io.wharf.core.group.MemberListener;
@@ -19,6 +21,7 @@ import io.wharf.core.group.MemberReading;
 import io.wharf.core.group.MemberSpec;
 import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.core.kafka.KafkaFailures;
 import io.wharf.core.kafka.UnknownTopicException;
 import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.protocol.RespValue;
@@ -28,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +49,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConsumerSession {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerSession.class);
+    private static final WarningThrottle FAILED_WARNINGS = new WarningThrottle(Duration.ofSeconds(5));
 
     private enum State { LIVE, FAILED, CLOSED }
 
@@ -324,8 +329,12 @@ public final class ConsumerSession {
 
     /** The consumer could not be created or stopped working: waiting clients get the reason. */
     private void fail(String reason) {
-        LOG.warn("event=resp-consumer-failed group={} client={} topics={} error=\"{}\"", LogValue.of(group), LogValue.of(name), topics,
-                LogValue.of(reason));
+        long suppressed = FAILED_WARNINGS.admit();
+        if (suppressed >= 0) {
+            // a client can fail a consumer at will (a refused topic or group), so at most one line per interval
+            LOG.warn("event=resp-consumer-failed group={} client={} topics={} error=\"{}\" suppressed={}", LogValue.of(group),
+                    LogValue.of(name), LogValue.of(topics), LogValue.of(reason), suppressed);
+        }
         failWaiters(reason, State.FAILED);
     }
 
@@ -352,6 +361,9 @@ public final class ConsumerSession {
 
     private static String describe(MemberFailure f) {
         Throwable e = f.cause();
+        if (Causes.unwrap(e) instanceof AuthorizationException) {
+            return KafkaFailures.describe(e); // a topic or group Kafka's ACLs refuse, at any stage
+        }
         return switch (f.stage()) {
             case CHECK -> e instanceof UnknownTopicException u ? "Topic '" + u.topic() + "' does not exist"
                     : "Cannot read topic metadata: " + Causes.rootMessage(e);
