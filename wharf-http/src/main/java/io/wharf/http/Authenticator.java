@@ -17,6 +17,7 @@ import io.wharf.core.auth.AuthOutcome;
 import io.wharf.core.access.AccessPolicy;
 import io.wharf.core.access.Principal;
 import io.wharf.core.auth.Credentials;
+import io.wharf.core.tls.TlsPeer;
 import io.wharf.core.logging.LogValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,22 +73,73 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
         String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         List<String> queryTokens = uri.parameters().get("access_token");
         String queryToken = queryTokens == null || queryTokens.isEmpty() ? null : queryTokens.get(0);
-        String[] failure = new String[1];
-        AuthOutcome outcome;
-        if (!presentsCredentials(header, queryToken) && access.admitsAnonymous()) {
-            // access.anonymous: a client without credentials is the principal anonymous, and the rules decide
-            pass(ctx, request, Principal.anonymous());
+        if (!presentsCredentials(header, queryToken)) {
+            String subject = TlsPeer.subject(ctx.channel());
+            Principal certificate = subject == null ? null : Credentials.certificatePrincipal(subject);
+            if (certificate != null) {
+                // a client certificate the TLS listener verified is the credential
+                pass(ctx, request, certificate);
+                return;
+            }
+            if (access.admitsAnonymous()) {
+                // access.anonymous: a client without credentials is the principal anonymous, and the rules decide
+                pass(ctx, request, Principal.anonymous());
+                return;
+            }
+            String why = header == null || header.isBlank()
+                    ? "credentials required: send Authorization: Bearer <token> or Basic <base64 user:password>"
+                    : "unsupported Authorization scheme; use Bearer or Basic";
+            answer(ctx, request, new AuthOutcome.Rejected(why), path);
             return;
         }
-        if (presentsCredentials(header, queryToken)) {
-            // only a presented credential can be a guess: it counts against the address's budget
-            outcome = credentials.attempt("http", Credentials.hostOf(ctx.channel().remoteAddress()),
-                    () -> (failure[0] = check(header, queryToken, path)) == null ? principalOf(header, queryToken, path) : null);
-        } else {
-            failure[0] = check(header, queryToken, path);
-            outcome = failure[0] == null ? new AuthOutcome.Accepted(principalOf(header, queryToken, path))
-                    : new AuthOutcome.Rejected();
+        // only a presented credential can be a guess: it counts against the address's budget
+        String host = Credentials.hostOf(ctx.channel().remoteAddress());
+        AuthOutcome outcome = attempt(header, queryToken, path, host);
+        if (outcome instanceof AuthOutcome.Pending pending) {
+            // a JWT whose key set is being fetched: read nothing more until it is known, then go on here
+            ctx.channel().config().setAutoRead(false);
+            pending.outcome().whenComplete((done, error) -> ctx.executor().execute(() -> {
+                ctx.channel().config().setAutoRead(true);
+                if (!ctx.channel().isActive()) {
+                    request.release();
+                    return;
+                }
+                answer(ctx, request, error != null ? new AuthOutcome.Rejected("the token could not be verified")
+                        : done, path);
+            }));
+            return;
         }
+        answer(ctx, request, outcome, path);
+    }
+
+    private AuthOutcome attempt(String header, String queryToken, String path, String host) {
+        if (header == null || header.isBlank()) {
+            AuthOutcome outcome = credentials.attemptBearer("http", host, queryToken);
+            return withReason(outcome, "the access_token is not valid");
+        }
+        String value = header.trim();
+        int space = value.indexOf(' ');
+        String scheme = space < 0 ? value : value.substring(0, space);
+        String presented = space < 0 ? "" : value.substring(space + 1).trim();
+        if (scheme.equalsIgnoreCase("bearer")) {
+            return withReason(credentials.attemptBearer("http", host, presented), "the bearer token is not valid");
+        }
+        return withReason(credentials.attempt("http", host, () -> basicPrincipal(presented, path)),
+                "the basic credentials are not valid");
+    }
+
+    /** A rejection without a reason of its own gets the door's sentence for the credential's kind. */
+    private static AuthOutcome withReason(AuthOutcome outcome, String reason) {
+        if (outcome instanceof AuthOutcome.Rejected rejected && rejected.reason() == null) {
+            return new AuthOutcome.Rejected(reason);
+        }
+        if (outcome instanceof AuthOutcome.Pending pending) {
+            return new AuthOutcome.Pending(pending.outcome().thenApply(done -> withReason(done, reason)));
+        }
+        return outcome;
+    }
+
+    private void answer(ChannelHandlerContext ctx, FullHttpRequest request, AuthOutcome outcome, String path) {
         if (outcome instanceof AuthOutcome.Accepted accepted) {
             pass(ctx, request, accepted.principal());
             return;
@@ -102,9 +154,11 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
                     credentials.refusalMessage(refused));
             response.headers().set(HttpHeaderNames.RETRY_AFTER, refused.retryAfterSeconds());
         } else {
+            String reason = outcome instanceof AuthOutcome.Rejected rejected && rejected.reason() != null
+                    ? rejected.reason() : "the credentials are not valid";
             LOG.warn("event=auth-failed remote={} path={} reason=\"{}\"", ctx.channel().remoteAddress(), LogValue.of(path),
-                    failure[0]);
-            response = HttpReplies.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", failure[0]);
+                    reason);
+            response = HttpReplies.error(HttpResponseStatus.UNAUTHORIZED, "unauthorized", reason);
             response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Basic realm=\"wharf\", Bearer realm=\"wharf\"");
         }
         HttpReplies.respond(ctx, keepAlive, response);
@@ -127,50 +181,8 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
         return scheme.equalsIgnoreCase("bearer") || scheme.equalsIgnoreCase("basic");
     }
 
-    /** Null when the credentials are valid, else why not (without the credentials themselves). */
-    String check(String header, String queryToken, String path) {
-        if (header == null || header.isBlank()) {
-            if (queryToken != null) {
-                return credentials.checkToken(queryToken) ? null : "the access_token is not valid";
-            }
-            return "credentials required: send Authorization: Bearer <token> or Basic <base64 user:password>";
-        }
-        String value = header.trim();
-        int space = value.indexOf(' ');
-        String scheme = space < 0 ? value : value.substring(0, space);
-        String presented = space < 0 ? "" : value.substring(space + 1).trim();
-        if (scheme.equalsIgnoreCase("bearer")) {
-            return credentials.checkToken(presented) ? null : "the bearer token is not valid";
-        }
-        if (scheme.equalsIgnoreCase("basic")) {
-            String userPass = decodeBase64(presented);
-            if (userPass != null) {
-                int colon = userPass.indexOf(':');
-                if (colon >= 0 && credentials.checkPassword(userPass.substring(0, colon), userPass.substring(colon + 1))) {
-                    return null;
-                }
-            }
-            // kafka-proxy sends the raw shared secret after "basic", not base64(user:password)
-            if (path.equals("/") && credentials.checkSecret(presented)) {
-                return null;
-            }
-            return "the basic credentials are not valid";
-        }
-        return "unsupported Authorization scheme; use Bearer or Basic";
-    }
-
-    /** The principal of credentials {@link #check} found valid. */
-    private Principal principalOf(String header, String queryToken, String path) {
-        if (header == null || header.isBlank()) {
-            return credentials.tokenPrincipal(queryToken);
-        }
-        String value = header.trim();
-        int space = value.indexOf(' ');
-        String scheme = space < 0 ? value : value.substring(0, space);
-        String presented = space < 0 ? "" : value.substring(space + 1).trim();
-        if (scheme.equalsIgnoreCase("bearer")) {
-            return credentials.tokenPrincipal(presented);
-        }
+    /** The principal of Basic credentials, or of kafka-proxy's raw shared secret on {@code /}; null when not valid. */
+    private Principal basicPrincipal(String presented, String path) {
         String userPass = decodeBase64(presented);
         if (userPass != null) {
             int colon = userPass.indexOf(':');
@@ -181,6 +193,7 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
                 }
             }
         }
+        // kafka-proxy sends the raw shared secret after "basic", not base64(user:password)
         return path.equals("/") ? credentials.secretPrincipal(presented) : null;
     }
 

@@ -31,13 +31,12 @@ public final class CommandTable {
      * it uses.
      *
      * @param kafka null in unit tests that run no command needing Kafka
-     * @param login what {@code AUTH}'s user and password authenticate as
      */
     public static CommandTable standard(RespSettings settings, RespMetrics metrics, RespStats stats, KafkaAccess kafka,
-                                        Credentials credentials, PasswordLogin login, ClientNames names,
+                                        Credentials credentials, ClientNames names,
                                         Consumers consumers, DoorStatus status) {
         CommandTable table = new CommandTable(metrics);
-        new ConnectionCommands(credentials, login, names).register(table);
+        new ConnectionCommands(credentials, names).register(table);
         new ServerCommands(status, stats, kafka, settings.maxConnections(), settings.maxKeysTopics()).register(table);
         ProduceCommands.register(table);
         new ConsumeCommands(consumers).register(table);

@@ -25,12 +25,10 @@ final class ConnectionCommands {
     static final String REDIS_VERSION = "7.2.0";
 
     private final Credentials credentials;
-    private final PasswordLogin login;
     private final ClientNames names;
 
-    ConnectionCommands(Credentials credentials, PasswordLogin login, ClientNames names) {
+    ConnectionCommands(Credentials credentials, ClientNames names) {
         this.credentials = credentials;
-        this.login = login;
         this.names = names;
     }
 
@@ -95,13 +93,19 @@ final class ConnectionCommands {
                 }
             }
         }
-        if (password != null) {
-            authenticate(c, user, password);
-        } else if (!c.authenticated()) {
+        if (password == null && !c.authenticated()) {
             throw CommandError.of("NOAUTH HELLO must be called with the client already authenticated, otherwise the "
                     + "HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
                     + "RESP protocol version at the same time");
         }
+        int chosen = protocol;
+        String newName = name;
+        CompletableFuture<Void> authenticated = password == null ? CompletableFuture.completedFuture(null)
+                : authenticate(c, user, password);
+        return authenticated.thenApply(v -> helloReply(c, chosen, newName));
+    }
+
+    private RespValue helloReply(Connection c, int protocol, String name) {
         if (name != null) {
             identify(c, name);
         }
@@ -114,7 +118,7 @@ final class ConnectionCommands {
                 "mode", "standalone",
                 "role", "master",
                 "modules", new RespValue.Array(List.of()));
-        return now(new RespValue.SwitchProtocol(protocol, info));
+        return new RespValue.SwitchProtocol(protocol, info);
     }
 
     private CompletableFuture<RespValue> auth(Connection c, RespRequest r) {
@@ -126,11 +130,9 @@ final class ConnectionCommands {
                 throw CommandError.err("AUTH <password> called without any password configured for the default user. "
                         + "Are you sure your configuration is correct?");
             }
-            authenticate(c, null, r.text(1));
-        } else {
-            authenticate(c, r.text(1), r.text(2));
+            return authenticate(c, null, r.text(1)).thenApply(v -> RespValue.OK);
         }
-        return now(RespValue.OK);
+        return authenticate(c, r.text(1), r.text(2)).thenApply(v -> RespValue.OK);
     }
 
     /**
@@ -138,20 +140,43 @@ final class ConnectionCommands {
      * takes the principal's grants and limits (its connection limit may still refuse it). Never logs the password, nor a user name that is not configured
      * (it may be a password sent in the user's place).
      */
-    private void authenticate(Connection c, String user, String password) {
+    private CompletableFuture<Void> authenticate(Connection c, String user, String password) {
         if (!credentials.required()) {
             if (user != null && !user.equals(Credentials.DEFAULT_USER)) {
                 throw wrongPass();
             }
             // without credentials every client is the anonymous principal already
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        AuthOutcome outcome = credentials.attempt("resp", c.host(), () -> login.principal(user, password));
+        // a user's password, or a JWT as the password (Redis clients pass a token unchanged)
+        AuthOutcome outcome = credentials.attemptPassword("resp", c.host(), user, password);
+        if (outcome instanceof AuthOutcome.Pending pending) {
+            // the token's key set is being fetched; the connection's state changes on its own event loop
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            pending.outcome().whenComplete((o, error) -> c.eventLoop().execute(() -> {
+                try {
+                    if (error != null) {
+                        throw wrongPass();
+                    }
+                    settle(c, user, o);
+                    done.complete(null);
+                } catch (CommandError e) {
+                    done.completeExceptionally(e);
+                }
+            }));
+            return done;
+        }
+        settle(c, user, outcome);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    private void settle(Connection c, String user, AuthOutcome outcome) {
         if (outcome instanceof AuthOutcome.Refused refused) {
             throw CommandError.err(credentials.refusalMessage(refused));
         }
-        if (outcome instanceof AuthOutcome.Rejected) {
-            LOG.warn("event=resp-auth-failed client={} user={}", c.address(), credentials.loggedUser(user));
+        if (outcome instanceof AuthOutcome.Rejected rejected) {
+            LOG.warn("event=resp-auth-failed client={} user={}{}", c.address(), credentials.loggedUser(user),
+                    rejected.reason() == null ? "" : " reason=\"" + rejected.reason() + "\"");
             throw wrongPass();
         }
         // the connection keeps what it had (unauthenticated, or its previous principal) when the limit refuses

@@ -13,7 +13,6 @@ import io.wharf.core.gateway.GatewayContext;
 import io.wharf.core.kafka.KafkaAccess;
 import io.wharf.resp.command.ClientNames;
 import io.wharf.resp.command.CommandTable;
-import io.wharf.resp.command.PasswordLogin;
 import io.wharf.resp.config.RespSettings;
 import io.wharf.resp.consume.ConsumerRuntime;
 import io.wharf.resp.metrics.RespMetrics;
@@ -38,15 +37,7 @@ public final class RespServer implements AutoCloseable {
 
     /** The door of a running gateway. */
     public RespServer(GatewayContext context) {
-        this(context, context.credentials()::passwordPrincipal);
-    }
-
-    /**
-     * The door of a running gateway whose {@code AUTH} resolves principals with {@code login}
-     * (tests: principals whose credential expires).
-     */
-    RespServer(GatewayContext context, PasswordLogin login) {
-        this(context.config().section(RespSettings.class), context.kafka(), context.credentials(), login,
+        this(context.config().section(RespSettings.class), context.kafka(), context.credentials(),
                 context.access(), context.limits(), context.metrics().registry());
     }
 
@@ -55,12 +46,11 @@ public final class RespServer implements AutoCloseable {
      * Kafka (null) and run only commands that need none.
      */
     RespServer(RespSettings settings, KafkaAccess kafka, Credentials credentials, MeterRegistry registry) {
-        this(settings, kafka, credentials, credentials::passwordPrincipal, new AccessPolicy(AccessSettings.open()),
+        this(settings, kafka, credentials, new AccessPolicy(AccessSettings.open()),
                 new PrincipalLimits(AccessSettings.open()), registry);
     }
 
-    private RespServer(RespSettings settings, KafkaAccess kafka, Credentials credentials, PasswordLogin login,
-                       AccessPolicy access, PrincipalLimits principalLimits, MeterRegistry registry) {
+    private RespServer(RespSettings settings, KafkaAccess kafka, Credentials credentials, AccessPolicy access, PrincipalLimits principalLimits, MeterRegistry registry) {
         this.settings = settings;
         RespStats stats = new RespStats();
         ClientNames names = new ClientNames();
@@ -75,7 +65,7 @@ public final class RespServer implements AutoCloseable {
                 names, monitors, metrics,
                 onRoom -> new ProduceLedger(kafka, budget, stats, metrics, maxPendingProduceBytes, onRoom));
         this.status = new ServerStatus(connections, consumers, budget);
-        this.commands = CommandTable.standard(settings, metrics, stats, kafka, credentials, login, names,
+        this.commands = CommandTable.standard(settings, metrics, stats, kafka, credentials, names,
                 consumers::open, status);
     }
 
