@@ -34,6 +34,7 @@ import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
@@ -60,7 +61,7 @@ public final class TestCertificates {
     /** A new self-signed CA with this common name. */
     public static TestCertificates authority(String commonName) {
         KeyPair keys = keyPair();
-        X500Name name = new X500Name("CN=" + commonName + ",O=Wharf tests");
+        X500Name name = name("CN=" + commonName + ",O=Wharf tests");
         try {
             X509v3CertificateBuilder builder = builder(name, name, keys)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
@@ -90,7 +91,7 @@ public final class TestCertificates {
         KeyPair pair = keyPair();
         try {
             X509v3CertificateBuilder builder = builder(X500Name.getInstance(
-                    certificate.getSubjectX500Principal().getEncoded()), new X500Name(subject), pair)
+                    certificate.getSubjectX500Principal().getEncoded()), name(subject), pair)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             if (server) {
                 builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
@@ -172,6 +173,15 @@ public final class TestCertificates {
 
         /** Writes the private key as unencrypted PKCS#8 PEM. */
         public Path writeKeyPem(Path file) {
+            try {
+                return write(file, pem(List.of(new JcaPKCS8Generator(key, null).generate())));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Writes the private key in OpenSSL's traditional form ({@code BEGIN EC PRIVATE KEY}), not PKCS#8. */
+        public Path writeTraditionalKeyPem(Path file) {
             return write(file, pem(List.of(key)));
         }
 
@@ -179,7 +189,7 @@ public final class TestCertificates {
         public Path writeKeyPem(Path file, String password) {
             try {
                 OutputEncryptor encryptor = new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
-                        .setPassword(password.toCharArray()).setRandom(RANDOM).build();
+                        .setProvider(new BouncyCastleProvider()).setPassword(password.toCharArray()).setRandom(RANDOM).build();
                 PemObject object = new JcaPKCS8Generator(key, encryptor).generate();
                 return write(file, pem(List.of(object)));
             } catch (Exception e) {
@@ -213,6 +223,11 @@ public final class TestCertificates {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    /** An RFC 2253 name, most specific first, encoded the way the JDK and OpenSSL read it back in the same order. */
+    private static X500Name name(String rfc2253) {
+        return X500Name.getInstance(new javax.security.auth.x500.X500Principal(rfc2253).getEncoded());
     }
 
     private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {

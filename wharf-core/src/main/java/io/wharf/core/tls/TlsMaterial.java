@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
-import io.netty.handler.ssl.SslContext;
 
 /**
  * What one read of a door's TLS files gave: the server's key and certificate chain, the CAs client
@@ -95,9 +94,14 @@ record TlsMaterial(PrivateKey key, X509Certificate[] chain, X509Certificate[] tr
             chain = certificates(cert, key + ".cert", settings.cert());
             try {
                 privateKey = Pem.privateKey(pem, settings.keyPassword());
-            } catch (Exception e) {
-                throw new Unusable(key + ".key: cannot read a PEM private key from '" + settings.key() + "': " + message(e)
-                        + (settings.keyPassword() == null ? "" : " (is key-password right?)"), e);
+            } catch (GeneralSecurityException | IOException | IllegalArgumentException e) {
+                String text = new String(pem, java.nio.charset.StandardCharsets.US_ASCII);
+                String hint = text.contains("BEGIN RSA PRIVATE KEY") || text.contains("BEGIN EC PRIVATE KEY")
+                        ? " (it is in OpenSSL's traditional form; convert it to PKCS#8: openssl pkcs8 -topk8 -nocrypt -in "
+                                + settings.key() + ")"
+                        : settings.keyPassword() == null ? "" : " (is key-password right?)";
+                throw new Unusable(key + ".key: cannot read a PKCS#8 PEM private key from '" + settings.key() + "': "
+                        + message(e) + hint, e);
             }
         }
         if (chain.length == 0) {
@@ -149,19 +153,19 @@ record TlsMaterial(PrivateKey key, X509Certificate[] chain, X509Certificate[] tr
                 throw new Unusable(setting + ": '" + file + "' holds no PEM certificate", null);
             }
             return certs;
-        } catch (Exception e) {
+        } catch (GeneralSecurityException e) {
             throw new Unusable(setting + ": cannot read PEM certificates from '" + file + "': " + message(e), e);
         }
     }
 
     /** A key that does not belong to the certificate would fail every handshake: refuse it up front (e.g. a half-replaced pair). */
     private static void matches(PrivateKey key, X509Certificate cert, String setting) throws Unusable {
-        String algorithm = switch (key.getAlgorithm()) {
+        String algorithm = switch (cert.getPublicKey().getAlgorithm()) {
             case "RSA" -> "SHA256withRSA";
             case "EC" -> "SHA256withECDSA";
             case "Ed25519", "EdDSA" -> "Ed25519";
             case "Ed448" -> "Ed448";
-            default -> null;
+            default -> null; // RSASSA-PSS, DSA: left to the handshake
         };
         if (algorithm == null) {
             return;
@@ -212,17 +216,64 @@ record TlsMaterial(PrivateKey key, X509Certificate[] chain, X509Certificate[] tr
         return m == null ? t.getClass().getSimpleName() : m;
     }
 
-    /** Netty's own PEM readers (PKCS#8 keys, encrypted or not; certificate chains), reached through their protected statics. */
-    private abstract static class Pem extends SslContext {
+    /**
+     * PEM as the JDK reads it, whatever else is on the class path: certificate chains, PKCS#8 keys
+     * ({@code BEGIN PRIVATE KEY}, or {@code BEGIN ENCRYPTED PRIVATE KEY} with a password).
+     */
+    private static final class Pem {
+        private static final java.util.regex.Pattern BLOCK = java.util.regex.Pattern.compile(
+                "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+)-----END \\1-----");
+        private static final String PBES2 = "1.2.840.113549.1.5.13";
+
         private Pem() {
         }
 
-        static PrivateKey privateKey(byte[] pem, String password) throws Exception {
-            return toPrivateKey(new ByteArrayInputStream(pem), password);
+        static X509Certificate[] certificates(byte[] pem) throws GeneralSecurityException {
+            var factory = java.security.cert.CertificateFactory.getInstance("X.509");
+            return factory.generateCertificates(new ByteArrayInputStream(pem)).stream()
+                    .map(X509Certificate.class::cast).toArray(X509Certificate[]::new);
         }
 
-        static X509Certificate[] certificates(byte[] pem) throws Exception {
-            return toX509Certificates(new ByteArrayInputStream(pem));
+        static PrivateKey privateKey(byte[] pem, String password) throws GeneralSecurityException, IOException {
+            var m = BLOCK.matcher(new String(pem, java.nio.charset.StandardCharsets.US_ASCII));
+            while (m.find()) {
+                byte[] der = java.util.Base64.getMimeDecoder().decode(m.group(2));
+                switch (m.group(1)) {
+                    case "PRIVATE KEY" -> {
+                        return pkcs8(new java.security.spec.PKCS8EncodedKeySpec(der));
+                    }
+                    case "ENCRYPTED PRIVATE KEY" -> {
+                        if (password == null) {
+                            throw new GeneralSecurityException("the key is encrypted and no key-password is set");
+                        }
+                        var info = new javax.crypto.EncryptedPrivateKeyInfo(der);
+                        // PBES2 names its real algorithm in its parameters, e.g. PBEWithHmacSHA256AndAES_256
+                        String algorithm = info.getAlgName().equals(PBES2) || info.getAlgName().equals("PBES2")
+                                ? info.getAlgParameters().toString() : info.getAlgName();
+                        var secret = javax.crypto.SecretKeyFactory.getInstance(algorithm)
+                                .generateSecret(new javax.crypto.spec.PBEKeySpec(password.toCharArray()));
+                        var cipher = javax.crypto.Cipher.getInstance(algorithm);
+                        cipher.init(javax.crypto.Cipher.DECRYPT_MODE, secret, info.getAlgParameters());
+                        return pkcs8(info.getKeySpec(cipher));
+                    }
+                    default -> {
+                        // certificates or parameters beside the key: skip them
+                    }
+                }
+            }
+            throw new GeneralSecurityException("no BEGIN PRIVATE KEY or BEGIN ENCRYPTED PRIVATE KEY block");
+        }
+
+        private static PrivateKey pkcs8(java.security.spec.PKCS8EncodedKeySpec spec) throws GeneralSecurityException {
+            GeneralSecurityException last = null;
+            for (String algorithm : List.of("RSA", "EC", "Ed25519", "Ed448", "RSASSA-PSS", "DSA")) {
+                try {
+                    return java.security.KeyFactory.getInstance(algorithm).generatePrivate(spec);
+                } catch (GeneralSecurityException e) {
+                    last = e;
+                }
+            }
+            throw new GeneralSecurityException("not an RSA, EC or EdDSA key", last);
         }
     }
 }
