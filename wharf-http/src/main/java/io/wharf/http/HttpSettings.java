@@ -5,6 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import io.wharf.core.config.Section;
+import io.wharf.core.tls.TlsSettings;
 
 /**
  * The HTTP front door (REST, Server-Sent Events, WebSocket, health and metrics) and its limits.
@@ -26,12 +27,13 @@ import io.wharf.core.config.Section;
  * @param minBodyBytesPerSecond a request body must arrive at least this fast, measured over each
  *                             {@code bodyRateWindow} (close beyond); 0 turns the check off
  * @param bodyRateWindow       the interval the body rate is measured over; the first is the grace period
+ * @param tls                  HTTPS (and WSS, SSE over TLS): off unless a certificate is given
  */
 public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections, Integer maxFrameBytes,
                            Duration idleTimeout, Duration websocketIdleTimeout, Integer outboundBufferBytes,
                            Duration slowClientTimeout, Integer maxInFlight, Duration longPollMaxWait,
                            Duration heartbeatInterval, Duration requestHeaderTimeout, Integer minBodyBytesPerSecond,
-                           Duration bodyRateWindow) implements Section {
+                           Duration bodyRateWindow, TlsSettings tls) implements Section {
     @JsonCreator
     public HttpSettings {
         enabled = enabled == null || enabled;
@@ -48,6 +50,25 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
         requestHeaderTimeout = requestHeaderTimeout == null ? Duration.ofSeconds(10) : requestHeaderTimeout;
         minBodyBytesPerSecond = minBodyBytesPerSecond == null ? 1024 : minBodyBytesPerSecond;
         bodyRateWindow = bodyRateWindow == null ? Duration.ofSeconds(10) : bodyRateWindow;
+        tls = tls == null ? TlsSettings.off() : tls;
+    }
+
+    /** The settings before TLS; TLS is off. */
+    public HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections, Integer maxFrameBytes,
+                        Duration idleTimeout, Duration websocketIdleTimeout, Integer outboundBufferBytes,
+                        Duration slowClientTimeout, Integer maxInFlight, Duration longPollMaxWait,
+                        Duration heartbeatInterval, Duration requestHeaderTimeout, Integer minBodyBytesPerSecond,
+                        Duration bodyRateWindow) {
+        this(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
+                outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, null);
+    }
+
+    /** These settings with other TLS settings. */
+    public HttpSettings withTls(TlsSettings newTls) {
+        return new HttpSettings(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
+                outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, newTls);
     }
 
     /** The settings before the slow-request limits; those take their defaults. */
@@ -64,12 +85,12 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
                                               Duration bodyRateWindow) {
         return new HttpSettings(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
                 outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
-                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow);
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, tls);
     }
 
     /** The original three settings; every other one takes its default. */
     public HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections) {
-        this(enabled, maxBodyBytes, maxConnections, null, null, null, null, null, null, null, null, null, null, null);
+        this(enabled, maxBodyBytes, maxConnections, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -96,6 +117,7 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
             problems.add(key + ".min-body-bytes-per-second: " + minBodyBytesPerSecond + " must be 0 (off) or more");
         }
         positive(problems, key + ".body-rate-window", bodyRateWindow);
+        tls.problems(key + ".tls", problems);
     }
 
     private static void positive(List<String> problems, String key, int value) {

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.core.tls.TlsPeer;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -88,7 +89,7 @@ final class WebSocketRoute {
 
     private boolean upgrade(ChannelHandlerContext ctx, FullHttpRequest http, HttpExchange exchange, String subprotocols,
                             ConnectionKind kind, ChannelHandler socket) {
-        String url = "ws://" + http.headers().get(HttpHeaderNames.HOST, "localhost") + http.uri();
+        String url = (TlsPeer.isTls(ctx.channel()) ? "wss://" : "ws://") + http.headers().get(HttpHeaderNames.HOST, "localhost") + http.uri();
         WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(door.settings().maxFrameBytes())
                 .allowExtensions(false)

@@ -146,8 +146,9 @@ public final class ServerTls implements AutoCloseable {
 
     /** A line for the door's start-up log: provider, protocols and client certificates. */
     public String describe() {
-        return "TLS via " + providerName() + ", " + String.join(", ", protocols()) + ", client certificates "
-                + TlsSettings.name(settings.clientAuth());
+        return "TLS via " + providerName() + ", " + String.join(", ", protocols()) + ", "
+                + (settings.clientAuth() == TlsSettings.ClientAuth.NONE ? "no client certificates"
+                        : "client certificates " + TlsSettings.name(settings.clientAuth()));
     }
 
     /** The certificate new connections are served. */
