@@ -42,7 +42,7 @@ public final class ServerTls implements AutoCloseable {
     private final ScheduledExecutorService reloads;
     /** Written by the reload thread, read by every event loop when a connection arrives. */
     private volatile Current current;
-    /** Digest of the files last tried, good or not; touched only by the reload thread. */
+    /** Digest of the files last tried, good or not; guarded by {@code this} (the reload thread and tests ask). */
     private byte[] attempted;
 
     private record Current(SslContext context, TlsMaterial material) {
@@ -135,12 +135,12 @@ public final class ServerTls implements AutoCloseable {
     }
 
     /** {@code OpenSSL} (netty-tcnative's BoringSSL) or {@code JDK}. */
-    public String providerName() {
+    String providerName() {
         return provider == SslProvider.JDK ? "JDK" : "OpenSSL";
     }
 
     /** The protocols offered. */
-    public List<String> protocols() {
+    List<String> protocols() {
         return settings.protocols();
     }
 
@@ -151,18 +151,13 @@ public final class ServerTls implements AutoCloseable {
                         : "client certificates " + TlsSettings.name(settings.clientAuth()));
     }
 
-    /** The certificate new connections are served. */
-    public java.security.cert.X509Certificate certificate() {
-        return current.material().certificate();
-    }
-
     /**
      * Reads the files again now and swaps in a new context if they changed and are usable: what the
      * reload thread does every {@code reload-interval}.
      *
      * @return true when a new context was built
      */
-    public boolean reloadIfChanged() {
+    boolean reloadIfChanged() {
         synchronized (this) { // the reload thread and tests may both ask; one read at a time
             try {
                 byte[] now = TlsMaterial.fingerprint(settings, key);
