@@ -5,6 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import io.wharf.core.config.Section;
+import io.wharf.core.tls.TlsSettings;
 
 /**
  * The HTTP front door (REST, Server-Sent Events, WebSocket, health and metrics) and its limits.
@@ -27,12 +28,13 @@ import io.wharf.core.config.Section;
  *                             {@code bodyRateWindow} (close beyond); 0 turns the check off
  * @param bodyRateWindow       the interval the body rate is measured over; the first is the grace period
  * @param cors                 which browser pages of other origins may use the door, and open its WebSockets
+ * @param tls                  HTTPS (and WSS, SSE over TLS): off unless a certificate is given
  */
 public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections, Integer maxFrameBytes,
                            Duration idleTimeout, Duration websocketIdleTimeout, Integer outboundBufferBytes,
                            Duration slowClientTimeout, Integer maxInFlight, Duration longPollMaxWait,
                            Duration heartbeatInterval, Duration requestHeaderTimeout, Integer minBodyBytesPerSecond,
-                           Duration bodyRateWindow, CorsSettings cors) implements Section {
+                           Duration bodyRateWindow, CorsSettings cors, TlsSettings tls) implements Section {
     @JsonCreator
     public HttpSettings {
         enabled = enabled == null || enabled;
@@ -50,9 +52,10 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
         minBodyBytesPerSecond = minBodyBytesPerSecond == null ? 1024 : minBodyBytesPerSecond;
         bodyRateWindow = bodyRateWindow == null ? Duration.ofSeconds(10) : bodyRateWindow;
         cors = cors == null ? CorsSettings.defaults() : cors;
+        tls = tls == null ? TlsSettings.off() : tls;
     }
 
-    /** The settings before CORS; it takes its defaults (no origin but the door's own). */
+    /** The settings before CORS and TLS; CORS takes its defaults (no origin but the door's own), TLS is off. */
     public HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections, Integer maxFrameBytes,
                         Duration idleTimeout, Duration websocketIdleTimeout, Integer outboundBufferBytes,
                         Duration slowClientTimeout, Integer maxInFlight, Duration longPollMaxWait,
@@ -60,7 +63,14 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
                         Duration bodyRateWindow) {
         this(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
                 outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
-                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, null);
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, null, null);
+    }
+
+    /** These settings with other TLS settings. */
+    public HttpSettings withTls(TlsSettings newTls) {
+        return new HttpSettings(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
+                outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, cors, newTls);
     }
 
     /** The settings before the slow-request limits; those take their defaults. */
@@ -77,19 +87,19 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
                                               Duration bodyRateWindow) {
         return new HttpSettings(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
                 outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
-                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, cors);
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, cors, tls);
     }
 
     /** These settings with another CORS policy. */
-    public HttpSettings withCors(CorsSettings cors) {
+    public HttpSettings withCors(CorsSettings newCors) {
         return new HttpSettings(enabled, maxBodyBytes, maxConnections, maxFrameBytes, idleTimeout, websocketIdleTimeout,
                 outboundBufferBytes, slowClientTimeout, maxInFlight, longPollMaxWait, heartbeatInterval,
-                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, cors);
+                requestHeaderTimeout, minBodyBytesPerSecond, bodyRateWindow, newCors, tls);
     }
 
     /** The original three settings; every other one takes its default. */
     public HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxConnections) {
-        this(enabled, maxBodyBytes, maxConnections, null, null, null, null, null, null, null, null, null, null, null);
+        this(enabled, maxBodyBytes, maxConnections, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -117,6 +127,7 @@ public record HttpSettings(Boolean enabled, Integer maxBodyBytes, Integer maxCon
         }
         positive(problems, key + ".body-rate-window", bodyRateWindow);
         cors.problems(key + ".cors", problems);
+        tls.problems(key + ".tls", problems);
     }
 
     private static void positive(List<String> problems, String key, int value) {

@@ -24,6 +24,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.wharf.core.access.Operation;
 import io.wharf.core.access.StreamScope;
 import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.core.tls.TlsPeer;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -116,7 +117,7 @@ final class WebSocketRoute {
 
     private boolean upgrade(ChannelHandlerContext ctx, FullHttpRequest http, HttpExchange exchange, String subprotocols,
                             ConnectionKind kind, ChannelHandler socket) {
-        String url = "ws://" + http.headers().get(HttpHeaderNames.HOST, "localhost") + http.uri();
+        String url = (TlsPeer.isTls(ctx.channel()) ? "wss://" : "ws://") + http.headers().get(HttpHeaderNames.HOST, "localhost") + http.uri();
         WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(door.settings().maxFrameBytes())
                 .allowExtensions(false)

@@ -10,6 +10,7 @@ import java.util.function.Consumer;
 import io.wharf.core.config.EmbeddedSettings;
 import io.wharf.core.config.KafkaSettings;
 import io.wharf.core.config.WharfConfig;
+import io.wharf.core.config.ConfigException;
 import io.wharf.core.gateway.Endpoint;
 import io.wharf.core.gateway.Gateway;
 import io.wharf.core.gateway.PortInUseException;
@@ -78,7 +79,8 @@ public final class WharfServer implements AutoCloseable {
             closeQuietly(broker);
             lock.close();
             throw e;
-        } catch (PortInUseException | EmbeddedKafkaException | KafkaUnavailableException e) {
+        } catch (PortInUseException | EmbeddedKafkaException | KafkaUnavailableException | ConfigException e) {
+            // ConfigException: what only a door's start can tell, e.g. a TLS key that does not match its certificate
             closeQuietly(broker);
             lock.close();
             throw new StartupException(e.getMessage(), e);

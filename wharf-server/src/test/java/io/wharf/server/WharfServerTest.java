@@ -22,7 +22,11 @@ import io.wharf.core.config.KafkaSettings;
 import io.wharf.core.config.WharfConfig;
 import io.wharf.core.gateway.Endpoint;
 import io.wharf.core.gateway.FrontDoors;
+import io.wharf.core.tls.TlsSettings;
+import io.wharf.http.HttpSettings;
+import io.wharf.resp.config.RespSettings;
 import io.wharf.testkit.SharedKafka;
+import io.wharf.testkit.TestCertificates;
 import io.wharf.testkit.TestKafka;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -54,6 +58,28 @@ class WharfServerTest {
             assertThat(ready.statusCode()).isEqualTo(200);
             assertThat(progress).containsExactly("Connecting to Kafka at " + kafka.bootstrapServers() + " ...");
         }
+    }
+
+    @Test
+    void theReadyLineNamesTheTlsEndpointsAndAnUnusableKeyFailsStartNamingIt(TestKafka kafka) {
+        TestCertificates ca = TestCertificates.authority("server-ca");
+        TestCertificates.Issued issued = ca.server("wharf");
+        Path cert = issued.writeCertPem(dir.resolve("cert.pem"));
+        Path key = issued.writeKeyPem(dir.resolve("key.pem"));
+        TlsSettings tls = TlsSettings.pem(cert, key).withPort(0);
+        WharfConfig config = external(kafka).with(HttpSettings.class, HttpSettings.defaults().withTls(tls))
+                .with(RespSettings.class, RespSettings.defaults().withTls(tls));
+        try (WharfServer server = WharfServer.start(config, progress::add)) {
+            assertThat(server.readyLine()).contains(" http=127.0.0.1:", " https=127.0.0.1:", " resp=127.0.0.1:",
+                    " rediss=127.0.0.1:");
+        }
+        Path otherKey = ca.server("other").writeKeyPem(dir.resolve("other-key.pem"));
+        WharfConfig mismatched = external(kafka).with(HttpSettings.class,
+                HttpSettings.defaults().withTls(TlsSettings.pem(cert, otherKey)));
+        assertThatThrownBy(() -> WharfServer.start(mismatched, progress::add))
+                .isInstanceOf(StartupException.class)
+                .hasMessageStartingWith("invalid configuration: http.tls.key: the private key does not belong to the "
+                        + "certificate CN=wharf,O=Wharf tests");
     }
 
     @Test

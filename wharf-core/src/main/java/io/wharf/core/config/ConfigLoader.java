@@ -291,6 +291,14 @@ public final class ConfigLoader {
         if (type == String.class) {
             return "a text value";
         }
+        if (type.isEnum()) {
+            // the file's names are the constants in lower case (e.g. tls client-auth: none, optional, required)
+            List<String> names = new ArrayList<>();
+            for (Object constant : type.getEnumConstants()) {
+                names.add(((Enum<?>) constant).name().toLowerCase(java.util.Locale.ROOT));
+            }
+            return "one of " + String.join(", ", names);
+        }
         return "a " + type.getSimpleName();
     }
 

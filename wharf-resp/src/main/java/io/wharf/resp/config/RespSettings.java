@@ -5,6 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import io.wharf.core.config.Section;
+import io.wharf.core.tls.TlsSettings;
 
 /**
  * The Redis-protocol front door and its limits.
@@ -43,13 +44,16 @@ import io.wharf.core.config.Section;
  * @param requestTimeout              how long a command may take from its first byte to its last before
  *                                    the connection is closed (idle time between commands does not count)
  * @param maxKeysTopics               most topic names one {@code KEYS} scans
+ * @param tls                         TLS as {@code redis-cli --tls} and {@code rediss://} clients expect: off
+ *                                    unless a certificate is given
  */
 public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxConnections, Integer maxRequestBytes,
                            Integer maxPendingReplies, Integer pollerThreads, Integer prefetchRecords,
                            Integer prefetchBytes, Integer maxUnackedRecords, Duration commitInterval,
                            Duration pollBackoff, Duration closeTimeout, Integer maxPendingProduceBytes,
                            Long maxPendingProduceBytesTotal, Integer maxOutputBytes, Duration slowClientTimeout,
-                           Long maxBufferedRequestBytes, Duration requestTimeout, Integer maxKeysTopics)
+                           Long maxBufferedRequestBytes, Duration requestTimeout, Integer maxKeysTopics,
+                           TlsSettings tls)
         implements Section {
     @JsonCreator
     public RespSettings {
@@ -72,12 +76,34 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         maxBufferedRequestBytes = maxBufferedRequestBytes == null ? 64L * 1024 * 1024 : maxBufferedRequestBytes;
         requestTimeout = requestTimeout == null ? Duration.ofSeconds(60) : requestTimeout;
         maxKeysTopics = maxKeysTopics == null ? 100_000 : maxKeysTopics;
+        tls = tls == null ? TlsSettings.off() : tls;
+    }
+
+    /** The settings before TLS; TLS is off. */
+    public RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxConnections, Integer maxRequestBytes,
+                        Integer maxPendingReplies, Integer pollerThreads, Integer prefetchRecords,
+                        Integer prefetchBytes, Integer maxUnackedRecords, Duration commitInterval,
+                        Duration pollBackoff, Duration closeTimeout, Integer maxPendingProduceBytes,
+                        Long maxPendingProduceBytesTotal, Integer maxOutputBytes, Duration slowClientTimeout,
+                        Long maxBufferedRequestBytes, Duration requestTimeout, Integer maxKeysTopics) {
+        this(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies, pollerThreads, prefetchRecords,
+                prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff, closeTimeout, maxPendingProduceBytes,
+                maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout, maxBufferedRequestBytes, requestTimeout,
+                maxKeysTopics, null);
+    }
+
+    /** A copy with other TLS settings. */
+    public RespSettings withTls(TlsSettings newTls) {
+        return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
+                pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
+                closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics, newTls);
     }
 
     /** The original three settings; every other one takes its default. */
     public RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxConnections) {
         this(enabled, maxBulkBytes, maxConnections, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     /** Every default. */
@@ -90,7 +116,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         return new RespSettings(enabled, bytes, maxConnections, null, maxPendingReplies, pollerThreads,
                 prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff, closeTimeout,
                 maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
-                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics, tls);
     }
 
     /** A copy with another connection limit. */
@@ -98,7 +124,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         return new RespSettings(enabled, maxBulkBytes, connections, maxRequestBytes, maxPendingReplies,
                 pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
                 closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
-                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics, tls);
     }
 
     /** A copy with other prefetch bounds. */
@@ -106,7 +132,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
                 pollerThreads, records, bytes, maxUnackedRecords, commitInterval, pollBackoff, closeTimeout,
                 maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
-                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics, tls);
     }
 
     /** A copy with another bound on unacknowledged records (individual acks). */
@@ -114,7 +140,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
                 pollerThreads, prefetchRecords, prefetchBytes, records, commitInterval, pollBackoff, closeTimeout,
                 maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
-                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics, tls);
     }
 
     /** A copy with other produce bounds. */
@@ -122,7 +148,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
                 pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
                 closeTimeout, perConnection, total, maxOutputBytes, slowClientTimeout, maxBufferedRequestBytes,
-                requestTimeout, maxKeysTopics);
+                requestTimeout, maxKeysTopics, tls);
     }
 
     /** A copy with another bound on one command's size (at least {@code max-bulk-bytes}). */
@@ -130,7 +156,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         return new RespSettings(enabled, maxBulkBytes, maxConnections, bytes, maxPendingReplies,
                 pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
                 closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
-                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics, tls);
     }
 
     /** A copy with another output bound and slow-client timeout. */
@@ -138,7 +164,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
                 pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
                 closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal, bytes, timeout,
-                maxBufferedRequestBytes, requestTimeout, maxKeysTopics);
+                maxBufferedRequestBytes, requestTimeout, maxKeysTopics, tls);
     }
 
     /** A copy with another server-wide budget for incomplete commands and another request timeout. */
@@ -146,7 +172,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         return new RespSettings(enabled, maxBulkBytes, maxConnections, maxRequestBytes, maxPendingReplies,
                 pollerThreads, prefetchRecords, prefetchBytes, maxUnackedRecords, commitInterval, pollBackoff,
                 closeTimeout, maxPendingProduceBytes, maxPendingProduceBytesTotal, maxOutputBytes, slowClientTimeout,
-                bufferedBytes, timeout, maxKeysTopics);
+                bufferedBytes, timeout, maxKeysTopics, tls);
     }
 
     /** The number of poller threads to run: the configured number, or one per core up to four. */
@@ -195,6 +221,7 @@ public record RespSettings(Boolean enabled, Integer maxBulkBytes, Integer maxCon
         if (closeTimeout.isNegative() || closeTimeout.isZero()) {
             problems.add(key + ".close-timeout: must be positive");
         }
+        tls.problems(key + ".tls", problems);
     }
 
     private static void positive(List<String> problems, String key, int value) {
