@@ -23,6 +23,9 @@ import io.wharf.resp.consume.ConsumerSession;
 import io.wharf.resp.consume.Outlet;
 import io.wharf.resp.metrics.RespMetrics;
 import io.wharf.resp.protocol.CommandError;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.wharf.core.auth.Credentials;
+import io.wharf.core.tls.TlsPeer;
 import io.wharf.resp.protocol.ProtocolViolation;
 import io.wharf.resp.protocol.RespDecoder;
 import io.wharf.resp.protocol.RespRequest;
@@ -163,6 +166,16 @@ final class CommandDispatcher extends ChannelInboundHandlerAdapter implements Ou
         if (event instanceof RespDecoder.ReadingResumed) {
             updateReading();
             return;
+        }
+        if (event instanceof SslHandshakeCompletionEvent done && done.isSuccess() && connection != null) {
+            String subject = TlsPeer.subject(context.channel());
+            if (subject != null) {
+                // a client certificate the listener verified is the credential; AUTH may still change it
+                String limited = connection.authenticate(Credentials.certificatePrincipal(subject));
+                if (limited != null) {
+                    LOG.warn("event=resp-certificate-limited client={} reason=\"{}\"", connection.address(), limited);
+                }
+            }
         }
         super.userEventTriggered(context, event);
     }
