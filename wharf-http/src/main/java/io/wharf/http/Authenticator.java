@@ -37,13 +37,6 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(Authenticator.class);
     private static final List<String> OPEN_PATHS = List.of("/healthz", "/readyz");
 
-    /**
-     * Test seam until verified JWTs (which carry {@code expiresAt} and claims) reach this door: tests
-     * may rewrite the principal a request was authenticated as. The JWT verifier's principal plugs in
-     * at {@link #principalOf} instead.
-     */
-    static volatile java.util.function.UnaryOperator<Principal> testPrincipals = java.util.function.UnaryOperator.identity();
-
     private final Credentials credentials;
     private final AccessPolicy access;
     private final HttpMetrics metrics;
@@ -166,7 +159,7 @@ final class Authenticator extends ChannelInboundHandlerAdapter {
 
     /** Passes the request on with its principal, which {@link HttpExchange} takes with it. */
     private static void pass(ChannelHandlerContext ctx, FullHttpRequest request, Principal principal) {
-        ctx.channel().attr(HttpAccess.PRINCIPAL).set(testPrincipals.apply(principal));
+        ctx.channel().attr(HttpAccess.PRINCIPAL).set(principal);
         ctx.fireChannelRead(request);
     }
 

@@ -8,7 +8,6 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -16,11 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.wharf.core.access.Principal;
 import io.wharf.core.config.AccessSettings;
 import io.wharf.core.config.AccessSettings.Limits;
 import io.wharf.core.config.AccessSettings.Rule;
@@ -87,7 +84,6 @@ class HttpAccessTest {
 
     @AfterAll
     static void stop() {
-        Authenticator.testPrincipals = java.util.function.UnaryOperator.identity();
         gateway.close();
     }
 
@@ -428,24 +424,5 @@ class HttpAccessTest {
         assertThat(limited.headers().firstValue("Retry-After")).isPresent();
         assertThat(TestClients.json(limited).get("message").asText())
                 .startsWith("rate limit: principal 'capped' may produce 5 records/s (access.limits.capped.produce-records-per-second)");
-    }
-
-    @Test
-    void anExpiringCredentialEndsTheStreamAndTheWebSocketWithTheReason() throws Exception {
-        Instant expiresAt = Instant.now().plusSeconds(2);
-        Authenticator.testPrincipals = p -> p.name().equals("expiring")
-                ? new Principal(p.name(), p.kind(), p.roles(), p.claims(), expiresAt) : p;
-        try (SseClient sse = SseClient.open(gateway, "/topics/" + ORDERS, as("expiring"))) {
-            TestClients.Socket socket = ws("expiring");
-            assertThat(sse.status()).isEqualTo(200);
-            SseClient.Event end = sse.next(WAIT);
-            assertThat(end.event()).isEqualTo("error");
-            assertThat(end.data()).isEqualTo(TestClients.JSON.createObjectNode().put("error", "expired")
-                    .put("message", "the credential has expired; authenticate again"));
-            assertThat(socket.closed.get(30, TimeUnit.SECONDS)).isEqualTo(1008);
-            assertThat(socket.closeReason).isEqualTo("credential expired");
-        } finally {
-            Authenticator.testPrincipals = java.util.function.UnaryOperator.identity();
-        }
     }
 }
