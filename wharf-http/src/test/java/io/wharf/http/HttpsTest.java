@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,6 +31,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wharf.core.config.AccessSettings;
+import io.wharf.core.config.AuthSettings;
 import io.wharf.core.tls.TlsSettings;
 import io.wharf.testkit.SharedKafka;
 import io.wharf.testkit.TestCertificates;
@@ -209,6 +213,35 @@ class HttpsTest {
             assertThatThrownBy(() -> send(client(ca.clientContext()), health)).isInstanceOf(IOException.class);
             HttpClient device = client(ca.clientContext(ca.client("CN=device-7,O=Acme")));
             assertThat(send(device, health).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aVerifiedClientCertificateIsThePrincipalTheRulesName() throws Exception {
+        String telemetry = kafka.createTopic("https-telemetry", 1);
+        String other = kafka.createTopic("https-other", 1);
+        AccessSettings access = new AccessSettings(null, Map.of("device", List.of("CN=device-7,O=Acme")),
+                List.of(new AccessSettings.Rule(List.of("role:device"), List.of(telemetry), null, List.of("produce"),
+                        null)), null, null);
+        TlsSettings tls = TlsSettings.pem(cert, key).withClientAuth(TlsSettings.ClientAuth.OPTIONAL, trust);
+        try (TestGateway gateway = TestGateway.builder().kafka(kafka)
+                .auth(new AuthSettings(null, Map.of("reporting", "reporting-pw"), null)).access(access)
+                .update(HttpSettings.class, s -> s.withTls(tls)).start()) {
+            HttpClient device = client(ca.clientContext(ca.client("CN=device-7,O=Acme")));
+            HttpClient stranger = client(ca.clientContext(ca.client("CN=device-9,O=Acme")));
+            HttpClient none = client(ca.clientContext());
+            java.util.function.Function<String, HttpRequest> post = topic -> HttpRequest.newBuilder(
+                    https(gateway, "/topics/" + topic)).timeout(WAIT).header("Content-Type", "text/plain")
+                    .POST(HttpRequest.BodyPublishers.ofString("21.5")).build();
+            // no Authorization: the certificate is the credential
+            assertThat(send(device, post.apply(telemetry)).statusCode()).isEqualTo(200);
+            HttpResponse<String> elsewhere = send(device, post.apply(other));
+            assertThat(elsewhere.statusCode()).isEqualTo(403);
+            assertThat(elsewhere.body()).contains("\"error\":\"forbidden\"", "not allowed to produce");
+            assertThat(send(stranger, post.apply(telemetry)).statusCode()).isEqualTo(403);
+            assertThat(send(none, post.apply(telemetry)).statusCode()).isEqualTo(401);
+            assertThat(kafka.readAll(telemetry, 2, Duration.ofSeconds(3))).hasSize(1);
+            assertThat(kafka.readAll(other, 1, Duration.ofSeconds(2))).isEmpty();
         }
     }
 

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -24,6 +25,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.wharf.core.config.AccessSettings;
+import io.wharf.core.config.AuthSettings;
 import io.wharf.core.tls.TlsSettings;
 import io.wharf.resp.config.RespSettings;
 import io.wharf.testkit.ExternalTool;
@@ -177,6 +180,35 @@ class RespTlsTest {
             try (Jedis device = jedis(gateway, ca.clientContext(ca.client("CN=device-8,O=Acme")))) {
                 assertThat(device.ping()).isEqualTo("PONG");
             }
+        }
+    }
+
+    @Test
+    void aVerifiedClientCertificateIsThePrincipalTheRulesName() {
+        String telemetry = kafka.createTopic("rediss-telemetry", 1);
+        String other = kafka.createTopic("rediss-other", 1);
+        AccessSettings access = new AccessSettings(null, Map.of("device", List.of("CN=device-7,O=Acme")),
+                List.of(new AccessSettings.Rule(List.of("role:device"), List.of(telemetry), null, List.of("produce"),
+                        null)), null, null);
+        try (TestGateway gateway = TestGateway.builder().kafka(kafka)
+                .auth(new AuthSettings(null, Map.of("reporting", "reporting-pw"), null)).access(access)
+                .update(RespSettings.class, s -> s.withTls(TlsSettings.pem(cert, key)
+                        .withClientAuth(TlsSettings.ClientAuth.OPTIONAL, trust))).start()) {
+            try (Jedis device = jedis(gateway, ca.clientContext(ca.client("CN=device-7,O=Acme")))) {
+                // no AUTH: the certificate is the credential
+                assertThat(device.rpushx("topics:" + telemetry, "21.5")).isEqualTo(1L);
+                assertThatThrownBy(() -> device.rpushx("topics:" + other, "x"))
+                        .hasMessage("NOPERM not allowed to produce topic '" + other + "'");
+            }
+            try (Jedis stranger = jedis(gateway, ca.clientContext(ca.client("CN=device-9,O=Acme")))) {
+                assertThatThrownBy(() -> stranger.rpushx("topics:" + telemetry, "x"))
+                        .hasMessage("NOPERM not allowed to produce topic '" + telemetry + "'");
+            }
+            try (Jedis none = jedis(gateway, ca.clientContext())) {
+                assertThatThrownBy(() -> none.rpushx("topics:" + telemetry, "x")).hasMessageStartingWith("NOAUTH");
+            }
+            assertThat(kafka.readAll(telemetry, 1, WAIT)).extracting(r -> TestKafka.text(r.value())).containsExactly("21.5");
+            assertThat(kafka.readAll(other, 1, Duration.ofSeconds(2))).isEmpty();
         }
     }
 
