@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.Counter;
 import io.wharf.core.hub.RecordFilter;
 import io.wharf.core.logging.LogValue;
 
@@ -23,7 +24,10 @@ public final class ClientAccess {
     private final List<Grant.Resolved> grants;
     private final AccessAudit audit;
     private final Clock clock;
-    private final Map<String, Decision> decisions = new ConcurrentHashMap<>();
+    // one map per operation, so a look-up on the hot path builds no key
+    @SuppressWarnings("unchecked")
+    private final Map<String, Decision>[] decisions = new Map[Operation.values().length];
+    private final Counter[] allowed = new Counter[Operation.values().length];
 
     ClientAccess(String door, Principal principal, boolean enforced, List<Grant.Resolved> grants, AccessAudit audit,
                  Clock clock) {
@@ -33,6 +37,9 @@ public final class ClientAccess {
         this.grants = grants;
         this.audit = audit;
         this.clock = clock;
+        for (int i = 0; i < decisions.length; i++) {
+            decisions[i] = new ConcurrentHashMap<>();
+        }
     }
 
     /** Everything allowed, for code paths that act for Wharf itself. */
@@ -112,19 +119,25 @@ public final class ClientAccess {
         if (!enforced) {
             return ALL;
         }
-        String key = op.ordinal() + ":" + name;
-        Decision d = decisions.get(key);
+        Map<String, Decision> remembered = decisions[op.ordinal()];
+        Decision d = remembered.get(name);
         if (d == null) {
             d = evaluate(op, name, onGroup);
-            if (decisions.size() >= MAX_REMEMBERED) {
-                decisions.clear();
+            if (remembered.size() >= MAX_REMEMBERED) {
+                remembered.clear();
             }
-            decisions.put(key, d);
+            remembered.put(name, d);
         }
         if (d instanceof Decision.Denied denied) {
             audit.denied(door, principal, op, denied.resource(), "denied");
         } else {
-            audit.allowed(door, op);
+            Counter c = allowed[op.ordinal()];
+            if (c == null) {
+                // a benign race: two threads may both look the same registered counter up
+                c = audit.allowed(door, op);
+                allowed[op.ordinal()] = c;
+            }
+            c.increment();
         }
         return d;
     }

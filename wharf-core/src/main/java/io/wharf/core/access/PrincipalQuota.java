@@ -79,11 +79,16 @@ public final class PrincipalQuota {
      * its buckets hold at least one record and one byte, and may take them into debt, so a batch or a
      * record larger than one second's worth still gets through, and the next waits for the debt.
      */
-    public synchronized long produce(int n, long size) {
+    public long produce(int n, long size) {
         if (limits.produceRecordsPerSecond() == 0 && limits.produceBytesPerSecond() == 0) {
+            // no rate to keep: no lock, so connections of one principal (all anonymous ones) never contend
             meters.produced().increment(n);
             return 0;
         }
+        return produceLimited(n, size);
+    }
+
+    private synchronized long produceLimited(int n, long size) {
         refill();
         long wait = 0;
         if (limits.produceRecordsPerSecond() > 0 && records < 1) {

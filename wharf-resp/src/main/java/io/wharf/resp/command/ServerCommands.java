@@ -1,6 +1,5 @@
 package io.wharf.resp.command;
 
-import io.wharf.core.pattern.Glob;
 import static io.wharf.resp.command.RespCommand.now;
 
 import java.lang.management.ManagementFactory;
@@ -15,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import io.wharf.core.access.ClientAccess;
 import io.wharf.core.kafka.Causes;
 import io.wharf.core.kafka.KafkaAccess;
+import io.wharf.core.pattern.Glob;
 import io.wharf.resp.metrics.RespStats;
 import io.wharf.resp.protocol.CommandError;
 import io.wharf.resp.protocol.RespRequest;
