@@ -41,6 +41,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  * names. Every failure is a {@link ConfigException} naming the file or key and why.
  */
 public final class ConfigLoader {
+    /** Names a rule's template takes from the principal; {@code ${claims.x}} never looks like a variable. */
+    private static final java.util.Set<String> PRINCIPAL_VALUES = java.util.Set.of("sub", "name");
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
 
     private final Function<String, String> environment;
@@ -226,6 +228,11 @@ public final class ConfigLoader {
         Matcher m = VARIABLE.matcher(text);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
+            if (m.group(2) == null && path.startsWith("access.rules") && PRINCIPAL_VALUES.contains(m.group(1))) {
+                // ${sub} and ${name} in a rule are the principal's, resolved per client (AccessSettings), not the environment's
+                m.appendReplacement(out, Matcher.quoteReplacement(m.group()));
+                continue;
+            }
             String value = environment.apply(m.group(1));
             if (value == null) {
                 if (m.group(2) == null) {

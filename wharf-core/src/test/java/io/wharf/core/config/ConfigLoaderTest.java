@@ -77,6 +77,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aRulesPrincipalTemplatesAreNotEnvironmentVariables() throws IOException {
+        env.put("sub", "from-the-environment");
+        env.put("TENANT_TOPICS", "tenant-");
+        WharfConfig config = loader.load(yaml("access:\n  rules:\n"
+                + "    - principals: [\"role:customer\"]\n"
+                + "      topics: [\"${TENANT_TOPICS}${claims.tenant}.*\", \"user-${sub}\", \"by-${name}\"]\n"
+                + "      allow: [consume]\n"
+                + "      where: {key: \"${sub}\", headers: {tenant: \"${claims.tenant}\"}}\n"), Map.of());
+        AccessSettings.Rule rule = config.access().rules().get(0);
+        assertThat(rule.topics()).containsExactly("tenant-${claims.tenant}.*", "user-${sub}", "by-${name}");
+        assertThat(rule.where().key()).isEqualTo("${sub}");
+        assertThat(rule.where().headers()).containsEntry("tenant", "${claims.tenant}");
+        List<String> problems = new java.util.ArrayList<>();
+        config.access().problems("access", problems);
+        assertThat(problems).isEmpty();
+    }
+
+    @Test
     void anUnsetVariableWithoutDefaultNamesTheKeyAndTheVariable() throws IOException {
         Path file = yaml("auth:\n  password: ${WHARF_PASSWORD}\n");
         assertThatThrownBy(() -> loader.load(file, Map.of()))
