@@ -16,7 +16,11 @@ import java.util.Map;
  * Modes: {@code produce} (RPUSHX), {@code batch} (BLMPOP ... COUNT n, acking the highest offset
  * per partition after each batch) and {@code blpop} (one record per reply, acking every 1,000).
  *
- * <p>{@code java -cp wharf-bench.jar io.wharf.bench.resp.RespLoad <mode> <port> <topic> <records> <depth> <size|count>}
+ * <p>{@code java -cp wharf-bench.jar io.wharf.bench.resp.RespLoad <mode> <port> <topic> <records> <depth> <size|count>
+ * [connections=N] [trust=<CA PEM>] [user=U password=P]}: {@code produce} may spread the records over
+ * N connections (each with {@code depth} in flight); {@code trust} speaks TLS trusting that CA;
+ * {@code user} sends {@code AUTH} first. With any of them the result also carries {@code ready_epoch_nanos},
+ * when every connection was open (and authenticated), so the caller can leave start-up out.
  */
 public final class RespLoad {
     private final Input in;
@@ -37,9 +41,21 @@ public final class RespLoad {
         long records = Long.parseLong(args[3]);
         int depth = Integer.parseInt(args[4]);
         int param = Integer.parseInt(args[5]);
+        Map<String, String> options = new HashMap<>();
+        for (int i = 6; i < args.length; i++) {
+            int eq = args[i].indexOf('=');
+            options.put(args[i].substring(0, eq), args[i].substring(eq + 1));
+        }
         long start = System.nanoTime();
         if (mode.equals("blocked")) {
             holdBlocked(port, topic, (int) records);
+            return;
+        }
+        if (!options.isEmpty()) {
+            if (!mode.equals("produce")) {
+                throw new IllegalArgumentException("connections, trust and user apply to produce only");
+            }
+            produceOver(port, topic, records, depth, param, options, start);
             return;
         }
         try (Socket socket = new Socket("127.0.0.1", port)) {
@@ -57,6 +73,75 @@ public final class RespLoad {
             System.out.println("RESULT records=" + times[0] + " total_nanos=" + (end - start) + " first_nanos="
                     + (times[1] - start) + " last_nanos=" + (times[2] - start) + " cpu_nanos=" + cpu);
         }
+    }
+
+    /**
+     * Produces over {@code connections} sockets (TLS when {@code trust} names a CA, {@code AUTH} when a
+     * user is given), each its share of the records, all in flight together.
+     */
+    private static void produceOver(int port, String topic, long records, int depth, int size, Map<String, String> options,
+                                    long start) throws Exception {
+        int connections = Integer.parseInt(options.getOrDefault("connections", "1"));
+        javax.net.SocketFactory factory = options.containsKey("trust")
+                ? io.wharf.bench.security.ClientTls.trusting(java.nio.file.Path.of(options.get("trust"))).getSocketFactory()
+                : javax.net.SocketFactory.getDefault();
+        java.util.List<Socket> sockets = new java.util.ArrayList<>();
+        java.util.List<RespLoad> loads = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < connections; i++) {
+                Socket socket = factory.createSocket("127.0.0.1", port);
+                sockets.add(socket);
+                socket.setTcpNoDelay(true);
+                if (socket instanceof javax.net.ssl.SSLSocket tls) {
+                    tls.startHandshake();
+                }
+                RespLoad load = new RespLoad(socket, topic);
+                if (options.containsKey("user")) {
+                    load.out.write(encode(ascii("AUTH"), options.get("user").getBytes(StandardCharsets.UTF_8),
+                            options.getOrDefault("password", "").getBytes(StandardCharsets.UTF_8)));
+                    load.out.flush();
+                    load.expectSimple();
+                }
+                loads.add(load);
+            }
+            long readyEpochNanos = epochNanos();
+            java.util.List<java.util.concurrent.CompletableFuture<long[]>> runs = new java.util.ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                RespLoad load = loads.get(i);
+                long share = records / connections + (i < records % connections ? 1 : 0);
+                runs.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return load.produce(share, depth, size);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, java.util.concurrent.Executors.newSingleThreadExecutor()));
+            }
+            long sum = 0;
+            long first = Long.MAX_VALUE;
+            long last = 0;
+            for (var run : runs) {
+                long[] t = run.join();
+                sum += t[0];
+                first = Math.min(first, t[1]);
+                last = Math.max(last, t[2]);
+            }
+            long end = System.nanoTime();
+            long cpu = ProcessHandle.current().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+            System.out.println("RESULT records=" + sum + " total_nanos=" + (end - start) + " first_nanos=" + (first - start)
+                    + " last_nanos=" + (last - start) + " cpu_nanos=" + cpu + " ready_epoch_nanos=" + readyEpochNanos);
+        } finally {
+            for (Socket s : sockets) {
+                s.close();
+            }
+        }
+        System.exit(0);
+    }
+
+    /** Nanoseconds since the epoch, comparable across processes on one machine. */
+    public static long epochNanos() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /**

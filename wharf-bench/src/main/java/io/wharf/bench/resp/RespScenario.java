@@ -418,7 +418,7 @@ public final class RespScenario implements Scenario {
     }
 
     /** Waits until the topic's end offsets add up to {@code records}; returns what they reached. */
-    private static long awaitEndOffsets(BenchKafka kafka, String topic, long records, Duration timeout) throws Exception {
+    public static long awaitEndOffsets(BenchKafka kafka, String topic, long records, Duration timeout) throws Exception {
         List<TopicPartition> partitions = new ArrayList<>();
         kafka.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
                 .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
