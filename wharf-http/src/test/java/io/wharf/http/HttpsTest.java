@@ -61,10 +61,10 @@ class HttpsTest {
 
     @BeforeAll
     static void files() {
-        TestCertificates.Issued server = ca.server("wharf-http");
-        cert = server.writeCertPem(dir.resolve("cert.pem"));
-        key = server.writeKeyPem(dir.resolve("key.pem"));
-        trust = ca.writePem(dir.resolve("ca.pem"));
+        TestCertificates.ServerFiles files = ca.writeServerFiles("wharf-http", dir);
+        cert = files.cert();
+        key = files.key();
+        trust = files.trust();
     }
 
     private static TestGateway start(TlsSettings tls) {

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import io.wharf.testkit.ExternalTool;
 import io.wharf.testkit.SharedKafka;
@@ -41,15 +37,7 @@ class RedisCliSmokeTest {
 
     /** Runs redis-cli with the given arguments (and stdin), returning its output. */
     private String cli(String stdin, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(redisCli, "-h", "127.0.0.1", "-p", String.valueOf(gateway.port())));
-        command.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("redis-cli finished").isTrue();
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return RedisCli.run(redisCli, "127.0.0.1", gateway.port(), stdin, args);
     }
 
     @Test

@@ -11,11 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -60,10 +57,10 @@ class RespTlsTest {
 
     @BeforeAll
     static void files() {
-        TestCertificates.Issued server = ca.server("wharf-resp");
-        cert = server.writeCertPem(dir.resolve("cert.pem"));
-        key = server.writeKeyPem(dir.resolve("key.pem"));
-        trust = ca.writePem(dir.resolve("ca.pem"));
+        TestCertificates.ServerFiles files = ca.writeServerFiles("wharf-resp", dir);
+        cert = files.cert();
+        key = files.key();
+        trust = files.trust();
     }
 
     private static TestGateway start(TlsSettings tls) {
@@ -130,15 +127,7 @@ class RespTlsTest {
 
     private static String cliWithInput(String redisCli, int port, String stdin, String... args)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(redisCli, "-h", "localhost", "-p", String.valueOf(port)));
-        command.addAll(Arrays.asList(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("redis-cli finished").isTrue();
-        return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return RedisCli.run(redisCli, "localhost", port, stdin, args);
     }
 
     @Test

@@ -104,6 +104,26 @@ public final class TestCertificates {
         }
     }
 
+    /**
+     * A server certificate for {@code commonName} written into {@code dir} as {@code cert.pem} and
+     * {@code key.pem}, beside this CA's {@code ca.pem}: what a door's {@code tls} section names.
+     */
+    public ServerFiles writeServerFiles(String commonName, Path dir) {
+        Issued server = server(commonName);
+        return new ServerFiles(server.writeCertPem(dir.resolve("cert.pem")), server.writeKeyPem(dir.resolve("key.pem")),
+                writePem(dir.resolve("ca.pem")));
+    }
+
+    /**
+     * A server's PEM files.
+     *
+     * @param cert  its certificate
+     * @param key   its private key (PKCS#8)
+     * @param trust the issuing CA's certificate
+     */
+    public record ServerFiles(Path cert, Path key, Path trust) {
+    }
+
     /** Writes the CA's certificate as PEM (a trust bundle, {@code redis-cli --cacert}). */
     public Path writePem(Path file) {
         return write(file, pem(List.of(certificate)));
