@@ -42,7 +42,7 @@ public final class ClientAccess {
         }
     }
 
-    /** Everything allowed, for code paths that act for Wharf itself. */
+    /** A client for whom everything is allowed, as without rules (unit tests of a door's commands). */
     public static ClientAccess unrestricted(String door) {
         return new AccessPolicy(io.wharf.core.config.AccessSettings.open()).forClient(door, Principal.anonymous());
     }

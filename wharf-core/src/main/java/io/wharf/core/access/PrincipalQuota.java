@@ -36,11 +36,6 @@ public final class PrincipalQuota {
         this.refilledAt = clock.getAsLong();
     }
 
-    /** A quota that admits everything (code acting for Wharf itself, tests). */
-    public static PrincipalQuota unlimited() {
-        return new PrincipalLimits(AccessSettings.open()).of(Principal.anonymous());
-    }
-
     /** Opens a connection; null when admitted, else the sentence a door refuses it with. */
     public synchronized String openConnection() {
         if (limits.connections() > 0 && connections >= limits.connections()) {

@@ -220,7 +220,7 @@ public final class Credentials implements AutoCloseable {
      * Whether a user name and password match. A null, empty or {@code default} user means the
      * password of the default user.
      */
-    public boolean checkPassword(String user, String password) {
+    private boolean checkPassword(String user, String password) {
         if (password == null) {
             return false;
         }
@@ -245,9 +245,6 @@ public final class Credentials implements AutoCloseable {
             return null;
         }
         String name = user == null || user.isEmpty() ? DEFAULT_USER : user;
-        if (name.equals(DEFAULT_USER) && settings.password() != null && same(settings.password(), password)) {
-            return new Principal(DEFAULT_USER, Principal.Kind.USER, null, null, null);
-        }
         return new Principal(name, Principal.Kind.USER, null, null, null);
     }
 
@@ -281,23 +278,6 @@ public final class Credentials implements AutoCloseable {
      */
     public static Principal certificatePrincipal(String subject) {
         return new Principal(subject, Principal.Kind.CERTIFICATE, null, null, null);
-    }
-
-    /** Whether a bearer token is one of the configured tokens. */
-    public boolean checkToken(String token) {
-        if (token == null) {
-            return false;
-        }
-        boolean match = false;
-        for (String t : settings.tokens()) {
-            match |= same(t, token);
-        }
-        return match;
-    }
-
-    /** Whether a raw shared secret (kafka-proxy's {@code basic <secret>}) is the default password or a token. */
-    public boolean checkSecret(String secret) {
-        return checkPassword(DEFAULT_USER, secret) || checkToken(secret);
     }
 
     private static boolean same(String expected, String presented) {
